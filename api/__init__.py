@@ -1,0 +1,1 @@
+"""The HTTP API: a FastAPI application over a qigraph store."""

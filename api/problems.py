@@ -1,0 +1,27 @@
+"""Errors as RFC 9457 problem details (application/problem+json), with a message that says what to fix."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error to send as problem details."""
+
+    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank"):
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.type = status, title, detail, type_
+
+
+def problem_response(status: int, title: str, detail: str, instance: str | None = None, type_: str = "about:blank") -> JSONResponse:
+    body = {"type": type_, "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+async def problem_handler(request: Request, exc: Problem) -> JSONResponse:
+    return problem_response(exc.status, exc.title, exc.detail, request.url.path, exc.type)

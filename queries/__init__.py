@@ -1,0 +1,1 @@
+"""The named SPARQL query catalog, one .rq file per query (read through qigraph.catalog)."""

@@ -1,0 +1,1 @@
+"""SHACL shapes for integrity, eligibility and reporting, as Turtle files (read through qigraph.catalog)."""

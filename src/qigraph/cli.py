@@ -1,0 +1,207 @@
+"""The ``qigraph`` command: thin commands over plain functions.
+
+Exit codes: 0 success; 1 invalid data (the sources or a query do not check out); 2 usage or
+operational error (no store, bad option, server cannot start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import unicodedata
+from pathlib import Path
+
+from qigraph import __version__
+from qigraph.config import STORE_ENV, Settings, default_store_location
+
+EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+EXPORT_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
+                "jsonld": "application/ld+json", "json-ld": "application/ld+json", "rdfxml": "application/rdf+xml"}
+
+
+def _err(message: str) -> None:
+    print(f"qigraph: {message}", file=sys.stderr)
+
+
+def cmd_build(args) -> int:
+    from qigraph.build import build
+
+    def progress(line: str) -> None:
+        print(f"  {line}", file=sys.stderr)
+
+    print(f"building the graph into {args.store}", file=sys.stderr)
+    report = build(args.store, Path(args.data) if args.data else None, progress=progress)
+    print(f"built: {report.total} triples", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from qigraph.api.app import create_app
+    from qigraph.store import open_store
+
+    open_store(args.store, read_only=True).close()  # fail now, with the message, not on the first request
+    app = create_app(Settings(store=args.store))
+    print(f"serving {args.store} on http://{args.host}:{args.port}/  (SPARQL at /sparql)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return EXIT_OK
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cell(binding: dict | None) -> str:
+    if not binding:
+        return ""
+    value = binding["value"]
+    if binding.get("xml:lang"):
+        return value
+    return value
+
+
+def format_results(result: dict, fmt: str) -> str:
+    """SPARQL JSON results as a text table, JSON or CSV."""
+    if fmt == "json":
+        return json.dumps(result, ensure_ascii=False, indent=2)
+    if "boolean" in result:
+        return "true" if result["boolean"] else "false"
+    names = result["head"]["vars"]
+    rows = [[_cell(b.get(v)) for v in names] for b in result["results"]["bindings"]]
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells):
+        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def cmd_query(args) -> int:
+    from qigraph.catalog_queries import load_catalog
+    from qigraph.store import open_store
+
+    bindings = None
+    if args.name:
+        queries = load_catalog()
+        if args.name not in queries:
+            _err(f"no named query {args.name!r}; `qigraph queries` lists them")
+            return EXIT_ERROR
+        named = queries[args.name]
+        params = {}
+        for item in args.param or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                _err(f"--param takes key=value (got {item!r})")
+                return EXIT_ERROR
+            params[key] = value
+        bindings = named.bind(params)
+        text = named.sparql
+    elif args.sparql:
+        path = Path(args.sparql)
+        text = path.read_text(encoding="utf-8") if path.suffix in (".rq", ".sparql") and path.is_file() else args.sparql
+    else:
+        _err("give a SPARQL query (text or a .rq file) or --name NAME")
+        return EXIT_ERROR
+    store = open_store(args.store, read_only=True)
+    try:
+        result = store.select(text, bindings=bindings)
+    finally:
+        store.close()
+    print(format_results(result, args.format))
+    return EXIT_OK
+
+
+def cmd_queries(args) -> int:
+    from qigraph.catalog_queries import load_catalog
+
+    for name, q in sorted(load_catalog().items()):
+        params = " ".join(f"{p.name}={p.example}" for p in q.params)
+        print(f"{name:<32} {q.title_zh} / {q.title_en}" + (f"  [{params}]" if params else ""))
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from qigraph.store import open_store
+
+    media = EXPORT_TYPES[args.format]
+    store = open_store(args.store, read_only=True)
+    try:
+        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept=media)
+    finally:
+        store.close()
+    if args.output:
+        Path(args.output).write_bytes(result.body)
+        print(f"wrote {len(result.body)} bytes of {media} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(result.body)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qigraph", description="Knowledge graph of Shanghai's quality infrastructure.")
+    p.add_argument("--version", action="version", version=f"qigraph {__version__}")
+    p.add_argument("--store", default=default_store_location(),
+                   help=f"store descriptor or folder (default: ${STORE_ENV} or %(default)s)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph from the documents and curated data into the store")
+    b.add_argument("--data", help="curated data folder (default: the packaged data/)")
+    b.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("serve", help="serve the API and SPARQL endpoint on a built store")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--log-level", default="info")
+    s.set_defaults(func=cmd_serve)
+
+    q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")
+    q.add_argument("sparql", nargs="?", help="SPARQL text or a path to a .rq file")
+    q.add_argument("--name", help="a named query of the catalog (see `qigraph queries`)")
+    q.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter of the named query")
+    q.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    q.set_defaults(func=cmd_query)
+
+    c = sub.add_parser("queries", help="list the named queries")
+    c.set_defaults(func=cmd_queries)
+
+    e = sub.add_parser("export", help="export the whole graph")
+    e.add_argument("--format", choices=sorted(EXPORT_TYPES), default="turtle")
+    e.add_argument("-o", "--output", help="file to write (default: standard output)")
+    e.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (see the module docstring)."""
+    from qigraph.catalog_queries import CatalogError
+    from qigraph.loaders.records import DataError
+    from qigraph.store import QuerySyntaxError, StoreError
+
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (DataError, QuerySyntaxError, CatalogError) as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    except StoreError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    except OSError as exc:
+        _err(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

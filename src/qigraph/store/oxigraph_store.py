@@ -1,0 +1,154 @@
+"""The embedded store: pyoxigraph (RocksDB) on disk, nothing to install.
+
+A store location is a folder holding generations of the database and a ``current`` link to the
+one in use. A build writes a new generation and then swaps the link in one atomic rename, so a
+crash leaves the store as it was before or as it is after, never half-written, and a server
+reading the old generation keeps working until it reopens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+from typing import Mapping
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+
+from .base import GRAPH_TYPES, SOLUTION_TYPES, QueryResult, QuerySyntaxError, Store, StoreError
+
+CURRENT = "current"
+_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def to_ox(term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """An rdflib term as a pyoxigraph term, for binding query variables."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot bind a {type(term).__name__}; give an rdflib URIRef or Literal")
+
+
+def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """pyoxigraph's parse error, restated with its line and column."""
+    message = str(exc)
+    m = _POSITION.search(message)
+    if m:
+        detail = message[m.end():].lstrip(": ")
+        return QuerySyntaxError(f"SPARQL syntax error at line {m.group(1)}, column {m.group(2)}: {detail}")
+    return QuerySyntaxError(f"SPARQL syntax error: {message}")
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph store at ``location``; see the module docstring for the on-disk layout."""
+
+    supports_update = True
+    supports_named_graphs = True
+
+    def __init__(self, location: str | os.PathLike, *, read_only: bool = False, create: bool = False):
+        self.location = Path(location)
+        self.read_only = read_only
+        self._store: ox.Store | None = None
+        if not create and not (self.location / CURRENT).exists():
+            raise StoreError(f"no qigraph store at {self.location}: run `qigraph build` first "
+                             f"(or point --store / $QIGRAPH_STORE at a built store)")
+
+    @property
+    def _db(self) -> ox.Store:
+        # Opened on first use, so a build never opens (or locks) the generation it replaces.
+        if self._store is None:
+            current = self.location / CURRENT
+            if not current.exists():
+                raise StoreError(f"no qigraph store at {self.location}: run `qigraph build` first")
+            try:
+                path = str(current.resolve())
+                self._store = ox.Store.read_only(path) if self.read_only else ox.Store(path)
+            except OSError as exc:
+                raise StoreError(f"the store at {self.location} cannot be opened ({exc}); "
+                                 f"rebuild it with `qigraph build`") from exc
+        return self._store
+
+    def _run(self, query: str, bindings: Mapping[str, object] | None):
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._db.query(query, substitutions=subs or None)
+        except SyntaxError as exc:
+            raise syntax_error(exc) from exc
+
+    def select(self, query: str, *, bindings: Mapping[str, object] | None = None) -> dict:
+        result = self._run(query, bindings)
+        if isinstance(result, ox.QueryTriples):
+            raise ValueError("select() takes SELECT or ASK queries; use query() for CONSTRUCT/DESCRIBE")
+        return json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+
+    def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+        result = self._run(query, bindings)
+        if isinstance(result, ox.QueryTriples):
+            media = accept if accept in GRAPH_TYPES else GRAPH_TYPES[0]
+            return QueryResult("graph", media, ox.serialize(result, format=_GRAPH_FORMATS[media]) or b"")
+        media = accept if accept in SOLUTION_TYPES else SOLUTION_TYPES[0]
+        kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
+        return QueryResult(kind, media, result.serialize(format=_RESULT_FORMATS[media]))
+
+    def triple_count(self) -> int:
+        return len(self._db)
+
+    def replace_graph(self, ntriples: bytes) -> None:
+        """Write a new generation with these triples and make it current atomically."""
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+        self.location.mkdir(parents=True, exist_ok=True)
+        generation = self.location / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        try:
+            fresh = ox.Store(str(generation))
+            fresh.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+            fresh.flush()
+            del fresh
+            link = self.location / f".{CURRENT}.{os.getpid()}"
+            if link.is_symlink():
+                link.unlink()
+            link.symlink_to(generation.name)
+            os.replace(link, self.location / CURRENT)  # the atomic step
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        self._store = None  # reopened on next use, on the new generation
+        self._prune(keep={generation.name})
+
+    def _prune(self, keep: set[str]) -> None:
+        # Keep the newest older generation too: a server may still be reading it.
+        gens = sorted((p for p in self.location.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+        older = [p for p in gens if p.name not in keep]
+        for stale in older[:-1]:
+            shutil.rmtree(stale, ignore_errors=True)
+
+    def close(self) -> None:
+        self._store = None
+
+
+def open_oxigraph(location: str, *, read_only: bool = False, create: bool = False) -> OxigraphStore:
+    """Backend factory for ``oxigraph:PATH`` descriptors."""
+    return OxigraphStore(location, read_only=read_only, create=create)
