@@ -99,7 +99,7 @@ def tasks_graph(tasks: list[Task], doc_id: str = "tic-key-tasks-2026") -> Graph:
     scheme = QID["scheme/task-categories-2026"]
     g.add((scheme, RDF.type, SKOS.ConceptScheme))
     add_labels(g, scheme, "2026年重点任务类别", "Categories of the 2026 key tasks", pref=True)
-    g.add((scheme, QI.derivedFromDocument, doc))
+    derived_from(g, scheme, doc)
     categories: dict[str, URIRef] = {}
     for t in tasks:
         if t.category not in categories:

@@ -9,12 +9,16 @@ A header is the file's leading ``#+`` lines, read as YAML::
     #+   - {name: agency, type: string, example: 市科委, description: …}
 
 Parameters are bound by the engine as values of the query's variables (``?agency``), never
-spliced into the query text, so a parameter cannot change what the query does.
+spliced into the query text, so a parameter cannot change what the query does. A query projects
+its parameters (``SELECT ?agency …``): pyoxigraph binds only projected variables, and the echo
+tells the reader which value each row answers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import re
 
 import yaml
 from rdflib import Literal, URIRef
@@ -22,7 +26,8 @@ from rdflib.namespace import XSD
 
 from qigraph import catalog
 
-PARAM_TYPES = ("string", "iri", "integer", "langstring-zh")
+PARAM_TYPES = ("string", "iri", "integer", "duration", "langstring-zh")
+_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
 
 class CatalogError(ValueError):
@@ -78,6 +83,10 @@ def to_term(param: Param, value: str) -> object:
             return Literal(int(value), datatype=XSD.integer)
         except ValueError:
             raise CatalogError(f"parameter {param.name!r} must be an integer (got {value!r})") from None
+    if param.type == "duration":
+        if not _DURATION.match(value):
+            raise CatalogError(f"parameter {param.name!r} must be an ISO 8601 duration such as P24M (got {value!r})")
+        return Literal(value, datatype=XSD.duration)
     if param.type == "langstring-zh":
         return Literal(value, lang="zh")
     return Literal(value)

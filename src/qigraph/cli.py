@@ -56,12 +56,7 @@ def _width(text: str) -> int:
 
 
 def _cell(binding: dict | None) -> str:
-    if not binding:
-        return ""
-    value = binding["value"]
-    if binding.get("xml:lang"):
-        return value
-    return value
+    return binding["value"] if binding else ""
 
 
 def format_results(result: dict, fmt: str) -> str:

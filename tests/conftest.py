@@ -1,0 +1,51 @@
+"""Shared fixtures: the assembled graph and a store built from the packaged data, once per run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from qigraph import catalog
+from qigraph.build import assemble, build
+from qigraph.namespaces import sparql_prologue
+
+DATA_DIR = catalog.default_data_dir()
+
+
+@pytest.fixture(scope="session")
+def graph() -> Graph:
+    """The whole graph as the build assembles it (rdflib, in memory)."""
+    return assemble(DATA_DIR)[0]
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory) -> str:
+    """A store built from the packaged data with `qigraph build`'s code path."""
+    path = tmp_path_factory.mktemp("store") / "qigraph"
+    build(str(path))
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def store(store_path):
+    from qigraph.store import open_store
+
+    s = open_store(store_path, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A private copy of the curated data folder, for tests that edit or break it."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    return target
+
+
+def select(graph: Graph, query: str) -> list[dict]:
+    """Run SPARQL over an rdflib graph with every qigraph prefix declared; rows as dicts of str."""
+    return [{k: str(v) for k, v in row.asdict().items()} for row in graph.query(sparql_prologue() + query)]
