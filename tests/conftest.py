@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from qigraph import catalog
 from qigraph.build import assemble, build
-from qigraph.namespaces import sparql_prologue
-
-DATA_DIR = catalog.default_data_dir()
+from support import DATA_DIR
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +41,3 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
     return target
-
-
-def select(graph: Graph, query: str) -> list[dict]:
-    """Run SPARQL over an rdflib graph with every qigraph prefix declared; rows as dicts of str."""
-    return [{k: str(v) for k, v in row.asdict().items()} for row in graph.query(sparql_prologue() + query)]

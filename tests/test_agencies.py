@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import DATA_DIR, select
+from support import DATA_DIR, select
 from qigraph.loaders.agencies import load_registry
 from qigraph.loaders.records import DataError
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import DATA_DIR, select
+from support import DATA_DIR, select
 from qigraph.loaders.agencies import load_registry
 from qigraph.loaders.documents import load_documents
 from qigraph.loaders.records import DataError

@@ -19,6 +19,8 @@ from typing import Mapping
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
+from qigraph.namespaces import PREFIXES
+
 from .base import GRAPH_TYPES, SOLUTION_TYPES, QueryResult, QuerySyntaxError, Store, StoreError
 
 CURRENT = "current"
@@ -108,7 +110,9 @@ class OxigraphStore(Store):
         result = self._run(query, bindings)
         if isinstance(result, ox.QueryTriples):
             media = accept if accept in GRAPH_TYPES else GRAPH_TYPES[0]
-            return QueryResult("graph", media, ox.serialize(result, format=_GRAPH_FORMATS[media]) or b"")
+            fmt = _GRAPH_FORMATS[media]
+            prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+            return QueryResult("graph", media, ox.serialize(result, format=fmt, prefixes=prefixes) or b"")
         media = accept if accept in SOLUTION_TYPES else SOLUTION_TYPES[0]
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
         return QueryResult(kind, media, result.serialize(format=_RESULT_FORMATS[media]))
