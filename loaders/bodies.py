@@ -59,9 +59,30 @@ EVENT_TYPE = {
 _FORWARD = {"applied": (1, QI.Applying), "approved-preparation": (2, QI.InPreparation),
             "accepted": (3, QI.Accepted), "established": (4, QI.Established), "named": (4, QI.Named)}
 _SETBACK = {"rectification": QI.UnderRectification, "revoked": QI.Revoked}
+KIND_EN = {
+    "municipal-quality-testing-center": "Shanghai municipal quality testing center",
+    "national-quality-testing-center": "national quality testing center",
+    "municipal-industrial-metrology-center": "Shanghai municipal industrial metrology test center",
+    "national-industrial-metrology-center": "national industrial metrology test center",
+    "qi-service-project-municipal-industrial": "municipal industry-type QI integrated service project",
+    "qi-service-project-municipal-regional": "municipal region-type QI integrated service project",
+    "qi-service-project-district-industrial": "district industry-type QI integrated service project",
+    "qi-service-project-district-regional": "district region-type QI integrated service project",
+    "national-quality-standard-lab": "national quality standard laboratory",
+    "samr-technology-innovation-center": "SAMR technology innovation center",
+    "functional-platform": "functional platform",
+    "test-base": "test base",
+}
+assert KIND_EN.keys() == KIND_CLASS.keys()
+NO_OFFICIAL_EN = ("No official English name is known: the English label gives the Chinese name with the kind "
+                  "of body, rather than a translation nobody published.")
 ROLE = {"lead": QI.LeadHost, "joint": QI.JointHost, "unknown": QI.UnspecifiedHostRole}
 UNKNOWN = "unknown"
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _fallback_en(name_zh: str, kind_en: str) -> str:
+    return f"{name_zh} ({kind_en})"
 
 
 def body_iri(body_id: str) -> URIRef:
@@ -191,9 +212,9 @@ def bodies_graph(curated: Curated, docs: list[DocumentText], industries: Graph, 
             raise DataError(f"{where}: kind must be one of {sorted(KIND_CLASS)} (got {kind!r})")
         g.add((iri, RDF.type, KIND_CLASS[kind]))
         name_zh = require(rec, "name_zh", where)
-        add_labels(g, iri, name_zh, rec.get("name_en") or None, pref=True)
+        add_labels(g, iri, name_zh, rec.get("name_en") or _fallback_en(name_zh, KIND_EN[kind]), pref=True)
         if not rec.get("name_en"):
-            g.add((iri, SKOS.editorialNote, Literal("No official English name is known; the English label is absent on purpose.", lang="en")))
+            g.add((iri, SKOS.editorialNote, Literal(NO_OFFICIAL_EN, lang="en")))
         for alt in rec.get("alt_names_zh") or []:
             g.add((iri, SKOS.altLabel, Literal(alt, lang="zh")))
         if rec.get("description_zh"):
@@ -278,7 +299,9 @@ def bodies_graph(curated: Curated, docs: list[DocumentText], industries: Graph, 
         where = f"institutions/{file} institution {oid}"
         iri = org_iri(oid)
         g.add((iri, RDF.type, QI.Institution))
-        add_labels(g, iri, rec["name_zh"], rec.get("name_en") or None, pref=True)
+        add_labels(g, iri, rec["name_zh"], rec.get("name_en") or _fallback_en(rec["name_zh"], "host institution"), pref=True)
+        if not rec.get("name_en"):
+            g.add((iri, SKOS.editorialNote, Literal(NO_OFFICIAL_EN, lang="en")))
         itype = rec.get("type", UNKNOWN) or UNKNOWN
         if itype != UNKNOWN:
             if itype not in INSTITUTION_TYPE:

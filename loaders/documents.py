@@ -188,7 +188,9 @@ def documents_graph(docs: list[DocumentText], whole: dict[str, Any], registry: A
         g.add((iri, ELI.date_document, _date_literal(str(m["date"]))))
         g.add((iri, DCTERMS.identifier, Literal(d.id)))
         for agency_id in m["issued_by"]:
-            g.add((iri, QI.issuedBy, registry.get(agency_id, f"documents.yaml {d.id} issued_by").iri))
+            issuer = registry.get(agency_id, f"documents.yaml {d.id} issued_by").iri
+            g.add((iri, QI.issuedBy, issuer))
+            g.add((issuer, DCTERMS.source, iri))
         for src in m.get("sources", []) or []:
             if src.get("note"):
                 g.add((iri, QI.sourceNote, Literal(src["note"], lang="en")))
@@ -223,3 +225,4 @@ def _part_triples(g: Graph, d: DocumentText, part: Part, doc: URIRef, registry: 
         g.add((iri, ELI.has_part, part_iri(d.id, child.path)))
     for agency in registry.mentions(part.text):
         g.add((iri, QI.mentionsAgency, agency.iri))
+        g.add((agency.iri, DCTERMS.source, iri))  # an agency's record is sourced by the clauses naming it

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from qigraph.namespaces import ELI, QI, QID
 
@@ -91,7 +91,7 @@ def task_iri(number: int) -> URIRef:
     return QID[f"doc/tic-key-tasks-2026/task-{number}"]
 
 
-def tasks_graph(tasks: list[Task], doc_id: str = "tic-key-tasks-2026") -> Graph:
+def tasks_graph(tasks: list[Task], registry: AgencyRegistry, doc_id: str = "tic-key-tasks-2026") -> Graph:
     """Tasks, their categories (a SKOS scheme), goals and responsible agencies, each derived from
     its table row, which is itself a part of the document."""
     g = Graph()
@@ -118,6 +118,9 @@ def tasks_graph(tasks: list[Task], doc_id: str = "tic-key-tasks-2026") -> Graph:
         g.add((row, QI.position, Literal(t.number)))
         g.add((row, QI.text, Literal("\t".join([str(t.number), t.category, t.text, t.goals_text, t.units_text]), lang="zh")))
         g.add((row, QI.inDocument, doc))
+        for agency in registry.mentions(f"{t.text}\n{t.goals_text}\n{t.units_text}"):
+            g.add((row, QI.mentionsAgency, agency.iri))
+            g.add((agency.iri, DCTERMS.source, row))
         g.add((row, ELI.is_part_of, doc))
         g.add((doc, ELI.has_part, row))
 
@@ -140,4 +143,5 @@ def tasks_graph(tasks: list[Task], doc_id: str = "tic-key-tasks-2026") -> Graph:
             derived_from(g, giri, row)
         for agency in t.agencies:
             g.add((iri, QI.responsibleAgency, agency.iri))
+            g.add((agency.iri, DCTERMS.source, row))
     return g

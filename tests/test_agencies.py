@@ -39,3 +39,10 @@ def test_a_name_given_to_two_agencies_is_an_error(data_copy):
     path.write_text(path.read_text(encoding="utf-8").replace("short_names_zh: [市国资委]", "short_names_zh: [市国资委, 市科委]"), encoding="utf-8")
     with pytest.raises(DataError, match="市科委"):
         load_registry(path)
+
+
+def test_every_agency_is_sourced_by_a_clause_row_or_document_that_names_it(graph):
+    unsourced = select(graph, "SELECT ?a WHERE { ?a a qi:Agency FILTER NOT EXISTS { ?a dcterms:source ?s } }")
+    assert unsourced == []
+    rows = select(graph, """SELECT ?s WHERE { <https://w3id.org/qigraph/id/agency/sh-science-technology> dcterms:source ?s }""")
+    assert "https://w3id.org/qigraph/id/doc/tic-key-tasks-2026/table/row-24" in {r["s"] for r in rows}

@@ -85,3 +85,11 @@ def test_standard_vocabularies_are_reused():
     assert (QI.Institution, RDFS.subClassOf, URIRef("http://www.w3.org/ns/org#FormalOrganization")) in g
     assert (QI.Requirement, RDFS.subClassOf, URIRef("http://data.europa.eu/m8g/Requirement")) in g
     assert (QI.Industry, RDFS.subClassOf, SKOS.Concept) in g
+
+
+def test_every_typed_resource_has_labels_in_chinese_and_english(graph):
+    from support import select
+
+    rows = select(graph, """SELECT DISTINCT ?s WHERE { ?s a ?c . FILTER(STRSTARTS(STR(?s), "https://w3id.org/qigraph/"))
+        FILTER (NOT EXISTS { ?s rdfs:label ?zh FILTER(LANG(?zh) = "zh") } || NOT EXISTS { ?s rdfs:label ?en FILTER(LANG(?en) = "en") }) }""")
+    assert [r["s"] for r in rows] == []

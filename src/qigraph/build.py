@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from qigraph import __version__, catalog
 from qigraph.loaders.agencies import agencies_graph, load_registry
@@ -71,7 +71,7 @@ def assemble(data_dir: Path | None = None, *, progress: Progress = lambda _m: No
     step("documents", documents_graph(docs, whole, registry))
     task_doc = next(d for d in docs if d.table_lines)
     tasks = parse_tasks(task_doc.table_lines, registry)
-    step("tasks", tasks_graph(tasks, task_doc.id))
+    step("tasks", tasks_graph(tasks, registry, task_doc.id))
     step("requirements", requirements_graph(data_dir / "requirements.yaml", docs, registry))
     industries = taxonomies_graph(data_dir / "industries")
     step("industries", industries)
@@ -87,8 +87,9 @@ def assemble(data_dir: Path | None = None, *, progress: Progress = lambda _m: No
     meta.add((dataset, PROV.generatedAtTime, Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     for d in docs:
         meta.add((dataset, PROV.wasDerivedFrom, QID[f"doc/{d.id}"]))
-    meta.add((dataset, DCTERMS.title, Literal("qigraph：上海质量基础设施知识图谱", lang="zh")))
-    meta.add((dataset, DCTERMS.title, Literal("qigraph: knowledge graph of Shanghai's quality infrastructure", lang="en")))
+    for lang, title in (("zh", "qigraph：上海质量基础设施知识图谱"), ("en", "qigraph: knowledge graph of Shanghai's quality infrastructure")):
+        meta.add((dataset, DCTERMS.title, Literal(title, lang=lang)))
+        meta.add((dataset, RDFS.label, Literal(title, lang=lang)))
     step("provenance", meta)
     report.total = len(graph)
     return graph, report

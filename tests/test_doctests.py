@@ -1,0 +1,15 @@
+"""The runnable examples in docstrings stay true."""
+
+import doctest
+
+import pytest
+
+import qigraph.loaders.outline
+
+MODULES = [qigraph.loaders.outline]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0
