@@ -11,7 +11,7 @@ from qigraph.config import Settings
 from qigraph.store import StoreError, open_store
 
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, sparql
+from .routes import health, queries, sparql
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.catalog = queries.catalog_state()
     app.add_exception_handler(Problem, problem_handler)
 
     async def store_error(request, exc: StoreError):
@@ -41,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StoreError, store_error)
     app.include_router(health.router)
     app.include_router(sparql.router)
+    app.include_router(queries.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:
-        return {"name": "qigraph", "version": __version__, "sparql": "/sparql", "health": "/health", "docs": "/docs"}
+        return {"name": "qigraph", "version": __version__, "sparql": "/sparql", "queries": "/queries",
+                "health": "/health", "docs": "/docs"}
 
     return app

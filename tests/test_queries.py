@@ -43,3 +43,45 @@ def test_parameter_types_are_checked():
 def test_a_header_without_titles_is_rejected():
     with pytest.raises(CatalogError, match="title_zh"):
         parse_query_file("broken", "#+ description: x\nSELECT * WHERE { ?s ?p ?o }")
+
+
+@pytest.fixture(scope="module")
+def client(store_path):
+    from fastapi.testclient import TestClient
+
+    from qigraph.api.app import create_app
+    from qigraph.config import Settings
+
+    with TestClient(create_app(Settings(store=store_path))) as c:
+        yield c
+
+
+def test_get_queries_lists_every_query_with_parameters(client):
+    listed = {q["name"]: q for q in client.get("/queries").json()}
+    assert set(listed) == set(CATALOG)
+    assert listed["tasks-by-agency"]["params"][0] == {"name": "agency", "type": "string", "example": "市科委",
+                                                       "description": listed["tasks-by-agency"]["params"][0]["description"],
+                                                       "required": True}
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_every_query_runs_over_http_with_its_example(client, name):
+    example = client.get("/queries").json()
+    href = next(q["example"] for q in example if q["name"] == name)
+    r = client.get(href, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"]
+
+
+def test_http_parameters_are_bound_not_spliced(client):
+    r = client.get("/queries/tasks-by-agency", params={"agency": '市科委" } UNION { ?s ?p ?o } #'})
+    assert r.status_code == 200 and r.json()["results"]["bindings"] == []
+    r = client.get("/queries/tasks-by-agency", params={"agency": "市科委", "format": "csv"})
+    assert r.headers["content-type"].startswith("text/csv") and len(r.text.strip().splitlines()) == 18
+
+
+def test_http_errors(client):
+    assert client.get("/queries/nope").status_code == 404
+    r = client.get("/queries/tasks-by-agency")
+    assert r.status_code == 400 and "agency" in r.json()["detail"]
+    assert client.get("/queries/tasks-by-agency", params={"agency": "x", "bogus": "1"}).status_code == 400
