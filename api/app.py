@@ -5,13 +5,14 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from qigraph import __version__
 from qigraph.config import Settings
 from qigraph.store import StoreError, open_store
 
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, queries, sparql
+from .routes import health, queries, resources, sparql
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.catalog = queries.catalog_state()
+    app.state.templates = Environment(loader=PackageLoader("qigraph.api", "templates"), autoescape=select_autoescape())
     app.add_exception_handler(Problem, problem_handler)
 
     async def store_error(request, exc: StoreError):
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(queries.router)
+    app.include_router(resources.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:
