@@ -12,7 +12,7 @@ from qigraph.config import Settings
 from qigraph.store import StoreError, open_store
 
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, queries, resources, sparql
+from .routes import health, lookups, queries, resources, sparql
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(queries.router)
     app.include_router(resources.router)
+    app.include_router(lookups.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:
