@@ -51,6 +51,7 @@ def test_curl_gets_turtle_by_default(client):
 def test_unknown_iri_is_404_problem(client):
     r = client.get("/id/body/no-such-body", headers={"Accept": "text/turtle"})
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert client.get("/id/body/x%3E%20%7D").status_code == 404
 
 
 def test_the_ontology_namespace_dereferences(client):

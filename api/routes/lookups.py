@@ -21,6 +21,7 @@ from ..deps import StoreDep
 from ..problems import Problem
 
 router = APIRouter(tags=["lookups"])
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 Limit = Annotated[int, Query(ge=1, le=500, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
@@ -96,6 +97,13 @@ def _path_key(path: str) -> list[tuple[str, int]]:
     return [(str(rank.get(seg, 2)) + re.sub(r"\d+", "", seg), int(re.sub(r"\D", "", seg) or 0)) for seg in path.split("/")]
 
 
+def _minted(kind: str, local_id: str, what: str, listing: str) -> URIRef:
+    """The IRI of a resource named in a URL path; an id that could not be one is simply unknown."""
+    if not _ID.match(local_id):
+        raise Problem(404, f"Unknown {what}", f"there is no {what} {local_id!r}; GET {listing} lists them")
+    return QID[f"{kind}/{local_id}"]
+
+
 def _local_id(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
@@ -162,7 +170,7 @@ def centers(store: StoreDep, industry: str | None = None, kind: str | None = Non
 
 @router.get("/centers/{body_id}", summary="One QI body")
 def center(body_id: str, store: StoreDep) -> dict:
-    body = _bodies(store).get(str(QID[f"body/{body_id}"]))
+    body = _bodies(store).get(str(_minted("body", body_id, "body", "/centers")))
     if body is None:
         raise Problem(404, "Unknown body", f"there is no body {body_id!r}; GET /centers lists them")
     return body
@@ -205,7 +213,7 @@ def agencies(store: StoreDep, limit: Limit = 50, offset: Offset = 0) -> dict:
 
 @router.get("/agencies/{agency_id}/tasks", summary="The 2026 tasks an agency is responsible for")
 def agency_tasks(agency_id: str, store: StoreDep, limit: Limit = 100, offset: Offset = 0) -> dict:
-    iri = QID[f"agency/{agency_id}"]
+    iri = _minted("agency", agency_id, "agency", "/agencies")
     if not _rows(store.select(_IS_AGENCY, bindings={"a": iri})):
         raise Problem(404, "Unknown agency", f"there is no agency {agency_id!r}; GET /agencies lists them")
     items = [{"iri": r["t"], "number": int(r["n"]), "text": r["text"], "category": r["category"]}
@@ -222,7 +230,7 @@ def documents(store: StoreDep) -> dict:
 
 @router.get("/documents/{doc_id}/clauses", summary="A document's parts and clauses, in document order")
 def clauses(doc_id: str, store: StoreDep, limit: Limit = 500, offset: Offset = 0) -> dict:
-    rows = _rows(store.select(_CLAUSES, bindings={"d": QID[f"doc/{doc_id}"]}))
+    rows = _rows(store.select(_CLAUSES, bindings={"d": _minted("doc", doc_id, "document", "/documents")}))
     if not rows:
         raise Problem(404, "Unknown document", f"there is no document {doc_id!r}; GET /documents lists them")
 

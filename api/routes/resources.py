@@ -5,6 +5,8 @@ link to it, and its provenance. ``/ontology`` serves the ontology the same way."
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import Literal, URIRef
@@ -17,6 +19,7 @@ from ..problems import Problem
 
 router = APIRouter(tags=["linked data"])
 
+_PATH = re.compile(r"^[A-Za-z0-9._~/-]+$")
 RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
 _DESCRIBE = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -94,6 +97,8 @@ def render_page(request: Request, iri: str, out: list[dict], incoming: list[dict
 @router.get("/id/{path:path}", summary="Dereference a qigraph IRI (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",
             response_class=Response)
 def resource(path: str, request: Request, store: StoreDep, format: str | None = None) -> Response:
+    if not _PATH.match(path):
+        raise Problem(404, "Unknown resource", f"/id/{path} is not an IRI qigraph mints")
     return describe(request, store, URIRef(str(QID) + path), format)
 
 
