@@ -9,19 +9,30 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from qigraph import __version__
 from qigraph.config import Settings
-from qigraph.store import StoreError, open_store
+from qigraph.store import StoreError
+from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, StoreBusy
+from qigraph.store.guard import ForbiddenQuery
 
 from .problems import Problem, problem_handler, problem_response
 from .routes import health, lookups, queries, resources, sparql
 
 
+def _problem_for(status: int, title: str):
+    async def handler(request, exc):
+        return problem_response(status, title, str(exc), request.url.path)
+
+    return handler
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build an app serving the store that ``settings.store`` names (opened read-only)."""
+    """Build an app serving the store that ``settings.store`` names: read-only, every query in a
+    worker process under the settings' time limit and result-size cap."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = open_store(settings.store, read_only=True)
+        app.state.store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
+                                       max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
         try:
             yield
         finally:
@@ -38,10 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Environment(loader=PackageLoader("qigraph.api", "templates"), autoescape=select_autoescape())
     app.add_exception_handler(Problem, problem_handler)
 
-    async def store_error(request, exc: StoreError):
-        return problem_response(503, "Store unavailable", str(exc), request.url.path)
-
-    app.add_exception_handler(StoreError, store_error)
+    app.add_exception_handler(StoreError, _problem_for(503, "Store unavailable"))
+    for exc_type, status, title in ((QueryTimeout, 503, "Query time limit exceeded"), (StoreBusy, 503, "Busy"),
+                                    (ResultTooLarge, 422, "Result too large"), (ForbiddenQuery, 400, "Operation not allowed")):
+        app.add_exception_handler(exc_type, _problem_for(status, title))
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(queries.router)

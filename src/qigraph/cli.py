@@ -45,7 +45,8 @@ def cmd_serve(args) -> int:
     from qigraph.store import open_store
 
     open_store(args.store, read_only=True).close()  # fail now, with the message, not on the first request
-    app = create_app(Settings(store=args.store))
+    app = create_app(Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
+                              query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ())))
     print(f"serving {args.store} on http://{args.host}:{args.port}/  (SPARQL at /sparql)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
@@ -159,6 +160,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--log-level", default="info")
+    s.add_argument("--query-timeout", type=float, default=30.0, help="seconds a query may run (default %(default)s)")
+    s.add_argument("--max-result-bytes", type=int, default=64 * 1024 * 1024, help="result size cap (default %(default)s)")
+    s.add_argument("--query-workers", type=int, default=2, help="query worker processes (default %(default)s)")
+    s.add_argument("--allow-service", action="append", metavar="URL", help="a SERVICE endpoint queries may call (repeatable)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")

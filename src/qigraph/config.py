@@ -22,4 +22,7 @@ class Settings:
     """What an API instance needs to know; built by the CLI or by tests."""
 
     store: str = field(default_factory=default_store_location)
-    max_query_bytes: int = 1_000_000
+    query_timeout: float = 30.0  # seconds a query may run before its worker is stopped
+    max_result_bytes: int = 64 * 1024 * 1024  # serialised result size cap
+    query_workers: int = 2  # worker processes answering queries (this machine has 2 cores)
+    allowed_services: tuple[str, ...] = ()  # SERVICE endpoints a query may call; none by default

@@ -8,6 +8,7 @@ reading the old generation keeps working until it reopens.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -64,6 +65,22 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax error: {message}")
 
 
+class _Capped(io.BytesIO):
+    """An output buffer that stops the serialisation once it passes ``limit`` bytes."""
+
+    def __init__(self, limit: int | None):
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data) -> int:
+        if self.limit is not None and self.tell() + len(data) > self.limit:
+            from .bounded import ResultTooLarge
+
+            raise ResultTooLarge(f"the result is larger than the {self.limit:,} byte limit; "
+                                 f"narrow the query or add a LIMIT")
+        return super().write(data)
+
+
 class OxigraphStore(Store):
     """A pyoxigraph store at ``location``; see the module docstring for the on-disk layout."""
 
@@ -100,22 +117,28 @@ class OxigraphStore(Store):
         except SyntaxError as exc:
             raise syntax_error(exc) from exc
 
-    def select(self, query: str, *, bindings: Mapping[str, object] | None = None) -> dict:
+    def select(self, query: str, *, bindings: Mapping[str, object] | None = None, max_bytes: int | None = None) -> dict:
         result = self._run(query, bindings)
         if isinstance(result, ox.QueryTriples):
             raise ValueError("select() takes SELECT or ASK queries; use query() for CONSTRUCT/DESCRIBE")
-        return json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+        out = _Capped(max_bytes)
+        result.serialize(out, format=ox.QueryResultsFormat.JSON)
+        return json.loads(out.getvalue())
 
-    def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+    def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
+              max_bytes: int | None = None) -> QueryResult:
         result = self._run(query, bindings)
+        out = _Capped(max_bytes)
         if isinstance(result, ox.QueryTriples):
             media = accept if accept in GRAPH_TYPES else GRAPH_TYPES[0]
             fmt = _GRAPH_FORMATS[media]
             prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-            return QueryResult("graph", media, ox.serialize(result, format=fmt, prefixes=prefixes) or b"")
+            ox.serialize(result, out, format=fmt, prefixes=prefixes)
+            return QueryResult("graph", media, out.getvalue())
         media = accept if accept in SOLUTION_TYPES else SOLUTION_TYPES[0]
         kind = "boolean" if isinstance(result, ox.QueryBoolean) else "solutions"
-        return QueryResult(kind, media, result.serialize(format=_RESULT_FORMATS[media]))
+        result.serialize(out, format=_RESULT_FORMATS[media])
+        return QueryResult(kind, media, out.getvalue())
 
     def triple_count(self) -> int:
         return len(self._db)

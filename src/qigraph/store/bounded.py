@@ -1,0 +1,144 @@
+"""Queries under a deadline and a result-size cap, in worker processes that can really be stopped.
+
+pyoxigraph has no query timeout in Python, and a thread cannot be killed; so each query runs in one
+of a few worker processes holding the store read-only. At the deadline the worker is killed and
+replaced, and the caller gets QueryTimeout while every other client carries on. Results are
+serialised into a capped buffer, so an oversized answer stops being produced once it passes the
+cap (ResultTooLarge), rather than after it has filled the memory. Forbidden operations (updates,
+SERVICE to endpoints not allowed) are refused before anything runs (see guard).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+from typing import Mapping
+
+from .base import QueryResult, QuerySyntaxError, Store, StoreError
+from .guard import ForbiddenQuery, check_query
+
+
+class QueryTimeout(RuntimeError):
+    """The query ran past its time limit and was stopped."""
+
+
+class ResultTooLarge(RuntimeError):
+    """The query's result is larger than the configured cap."""
+
+
+class StoreBusy(RuntimeError):
+    """Every worker stayed busy for as long as a query may run."""
+
+
+_ERRORS = {cls.__name__: cls for cls in (QuerySyntaxError, ResultTooLarge, StoreError, ValueError, ForbiddenQuery)}
+
+
+def _serve(conn, descriptor: str, max_bytes: int) -> None:
+    """A worker's loop: open the store read-only, answer requests until the pipe closes."""
+    from qigraph.store import open_store
+
+    store = open_store(descriptor, read_only=True)
+    while True:
+        try:
+            op, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if op == "query":
+                result = store.query(*args, max_bytes=max_bytes, **kwargs)
+            elif op == "select":
+                result = store.select(*args, **kwargs)
+            elif op == "count":
+                result = store.triple_count()
+            else:
+                raise ValueError(f"unknown operation {op!r}")
+            conn.send(("ok", result))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
+            conn.send(("error", type(exc).__name__, str(exc)))
+
+
+class _Worker:
+    def __init__(self, ctx, descriptor: str, max_bytes: int):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, descriptor, max_bytes), daemon=True, name="qigraph-query-worker")
+        self.process.start()
+        child.close()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class BoundedStore(Store):
+    """A read-only store whose queries run in worker processes under a deadline and a size cap."""
+
+    def __init__(self, descriptor: str, *, workers: int = 2, timeout: float = 30.0,
+                 max_bytes: int = 64 * 1024 * 1024, allowed_services: tuple[str, ...] = ()):
+        from qigraph.store import open_store
+
+        open_store(descriptor, read_only=True).close()  # fail here, with the store's message
+        self.descriptor, self.timeout, self.max_bytes = descriptor, timeout, max_bytes
+        self.allowed_services = tuple(allowed_services)
+        self._ctx = mp.get_context("spawn")  # no fork of a threaded server
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        for _ in range(max(1, workers)):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.descriptor, self.max_bytes)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> _Worker:
+        with self._lock:
+            self._all.discard(worker)
+        worker.stop()
+        return self._spawn()
+
+    def _call(self, op: str, *args, **kwargs):
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise StoreBusy(f"all query workers stayed busy for {self.timeout:g} s; try again shortly") from None
+        try:
+            worker.conn.send((op, args, kwargs))
+            if not worker.conn.poll(self.timeout):
+                worker = self._retire(worker)
+                raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+                                   f"narrow it (more specific patterns, a LIMIT) and try again")
+            reply = worker.conn.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            worker = self._retire(worker)
+            raise StoreError("the query worker stopped unexpectedly; the query was not answered (it has been replaced)") from None
+        finally:
+            self._idle.put(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        _status, name, message = reply
+        raise _ERRORS.get(name, StoreError)(message)
+
+    def select(self, query: str, *, bindings: Mapping[str, object] | None = None) -> dict:
+        check_query(query, allowed_services=self.allowed_services)
+        return self._call("select", query, bindings=dict(bindings or {}))
+
+    def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
+              max_bytes: int | None = None) -> QueryResult:
+        check_query(query, allowed_services=self.allowed_services)
+        return self._call("query", query, accept=accept, bindings=dict(bindings or {}))
+
+    def triple_count(self) -> int:
+        return self._call("count")
+
+    def replace_graph(self, ntriples: bytes) -> None:
+        raise NotImplementedError("a bounded store is read-only; build with `qigraph build`")
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.stop()
