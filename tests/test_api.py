@@ -2,11 +2,6 @@
 and `qigraph serve` answering a real HTTP client."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
@@ -80,32 +75,48 @@ def test_errors_are_problem_details_naming_line_and_column(client):
     assert client.get("/sparql").json()["title"] == "Missing query"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def test_qigraph_serve_answers_a_select_over_the_tasks(live_server):
+    req = urllib.request.Request(f"{live_server}/sparql?" + urllib.parse.urlencode({"query": TASKS}),
+                                 headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert len(json.load(resp)["results"]["bindings"]) == 74
 
 
-def test_qigraph_serve_answers_a_select_over_the_tasks(store_path):
-    port = _free_port()
-    env = dict(os.environ, QIGRAPH_STORE=store_path)
-    proc = subprocess.Popen([sys.executable, "-m", "qigraph.cli", "serve", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.stderr.read().decode()) from None
-                time.sleep(0.1)
-        req = urllib.request.Request(f"{url}/sparql?" + urllib.parse.urlencode({"query": TASKS}),
-                                     headers={"Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            assert len(json.load(resp)["results"]["bindings"]) == 74
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def test_sparqlwrapper_works_unchanged(live_server):
+    from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
+
+    sw = SPARQLWrapper(f"{live_server}/sparql")
+    sw.setQuery(TASKS)
+    sw.setReturnFormat(JSON)
+    rows = sw.query().convert()["results"]["bindings"]
+    assert len(rows) == 74
+    sw.setMethod(POST)
+    sw.setReturnFormat(CSV)
+    assert sw.query().convert().decode().splitlines()[0] == "n,text"
+    sw.setQuery("CONSTRUCT WHERE { <https://w3id.org/qigraph/id/agency/sh-science-technology> ?p ?o }")
+    sw.setReturnFormat(TURTLE)
+    assert "市科委" in sw.query().convert().decode()
+
+
+def test_rdflib_sparqlstore_works_unchanged(live_server):
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    g = Graph(store=SPARQLStore(f"{live_server}/sparql", returnFormat="json"))
+    rows = list(g.query(TASKS))
+    assert len(rows) == 74 and int(rows[0][0]) == 1
+    assert bool(g.query("ASK { ?s a <https://w3id.org/qigraph/ontology#Task> }").askAnswer) is True
+
+
+def test_dataset_parameters(client):
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    whole = client.get("/sparql", params={"query": q}).json()["results"]["bindings"][0]["n"]["value"]
+    empty = client.get("/sparql", params={"query": q, "default-graph-uri": "urn:x-qigraph:none"}).json()
+    assert int(whole) > 10000 and empty["results"]["bindings"][0]["n"]["value"] == "0"
+    assert client.get("/sparql", params={"query": q, "default-graph-uri": "not an iri"}).status_code == 400
+
+
+def test_a_body_that_is_not_utf8_is_a_clear_400(client):
+    r = client.post("/sparql", content="SELECT * WHERE { ?s ?p \"中\" }".encode("gbk"),
+                    headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 400 and "UTF-8" in r.json()["detail"]

@@ -26,6 +26,14 @@ class QuerySyntaxError(ValueError):
 
 
 @dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names (SPARQL Protocol default-graph-uri / named-graph-uri)."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class QueryResult:
     """A query's result, already serialised in the requested media type.
 
@@ -53,9 +61,11 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None) -> QueryResult:
+    def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
+              max_bytes: int | None = None, dataset: Dataset | None = None) -> QueryResult:
         """Run any query and serialise its result; ``accept`` is a media type of the result's kind
-        (the other kind's default is used when it does not fit)."""
+        (the other kind's default is used when it does not fit); ``dataset`` overrides the query's
+        dataset as the protocol's default-graph-uri / named-graph-uri do."""
 
     @abstractmethod
     def replace_graph(self, ntriples: bytes) -> None:

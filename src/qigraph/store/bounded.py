@@ -15,7 +15,7 @@ import queue
 import threading
 from typing import Mapping
 
-from .base import QueryResult, QuerySyntaxError, Store, StoreError
+from .base import Dataset, QueryResult, QuerySyntaxError, Store, StoreError
 from .guard import ForbiddenQuery, check_query
 
 
@@ -127,9 +127,9 @@ class BoundedStore(Store):
         return self._call("select", query, bindings=dict(bindings or {}))
 
     def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
-              max_bytes: int | None = None) -> QueryResult:
+              max_bytes: int | None = None, dataset: Dataset | None = None) -> QueryResult:
         check_query(query, allowed_services=self.allowed_services)
-        return self._call("query", query, accept=accept, bindings=dict(bindings or {}))
+        return self._call("query", query, accept=accept, bindings=dict(bindings or {}), dataset=dataset)
 
     def triple_count(self) -> int:
         return self._call("count")

@@ -22,7 +22,7 @@ from rdflib import BNode, Literal, URIRef
 
 from qigraph.namespaces import PREFIXES
 
-from .base import GRAPH_TYPES, SOLUTION_TYPES, QueryResult, QuerySyntaxError, Store, StoreError
+from .base import GRAPH_TYPES, SOLUTION_TYPES, Dataset, QueryResult, QuerySyntaxError, Store, StoreError
 
 CURRENT = "current"
 _RESULT_FORMATS = {
@@ -110,10 +110,15 @@ class OxigraphStore(Store):
                                  f"rebuild it with `qigraph build`") from exc
         return self._store
 
-    def _run(self, query: str, bindings: Mapping[str, object] | None):
+    def _run(self, query: str, bindings: Mapping[str, object] | None, dataset: Dataset | None = None):
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        options = {}
+        if dataset and dataset.default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in dataset.default_graphs]
+        if dataset and dataset.named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in dataset.named_graphs]
         try:
-            return self._db.query(query, substitutions=subs or None)
+            return self._db.query(query, substitutions=subs or None, **options)
         except SyntaxError as exc:
             raise syntax_error(exc) from exc
 
@@ -126,8 +131,8 @@ class OxigraphStore(Store):
         return json.loads(out.getvalue())
 
     def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
-              max_bytes: int | None = None) -> QueryResult:
-        result = self._run(query, bindings)
+              max_bytes: int | None = None, dataset: Dataset | None = None) -> QueryResult:
+        result = self._run(query, bindings, dataset)
         out = _Capped(max_bytes)
         if isinstance(result, ox.QueryTriples):
             media = accept if accept in GRAPH_TYPES else GRAPH_TYPES[0]
