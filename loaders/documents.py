@@ -112,11 +112,9 @@ def load_documents(data_dir: Path, registry: AgencyRegistry) -> tuple[list[Docum
         The documents, and the whole metadata file (its ``cited`` and ``not_documents`` lists).
     """
     meta_path = data_dir / "documents.yaml"
-    metas = read_yaml(meta_path, "documents")
-    import yaml  # the whole file, for its other keys
-
-    with open(meta_path, encoding="utf-8") as fh:
-        whole = yaml.safe_load(fh)
+    whole = {"documents": read_yaml(meta_path, "documents"), "cited": read_yaml(meta_path, "cited"),
+             "not_documents": read_yaml(meta_path, "not_documents", item=str)}
+    metas = whole["documents"]
     docs = []
     for i, meta in enumerate(metas, start=1):
         where = f"documents.yaml record {i}"

@@ -48,10 +48,9 @@ def negotiate(accept: str | None, fmt: str | None) -> str:
         if media in SOLUTION_TYPES + GRAPH_TYPES:
             return media
         if media in _WILDCARDS:
-            return ""
-    if not accept:
-        return ""
-    return ""  # nothing we offer was named: answer in the kind's default rather than fail
+            break
+    # A wildcard, nothing, or nothing we offer: the result kind's default rather than a 406.
+    return ""
 
 
 def run(store, query: str | None, accept: str | None, fmt: str | None, dataset: Dataset | None = None) -> Response:
