@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from qigraph import __version__
+from qigraph.catalog_queries import load_catalog
 from qigraph.config import Settings
 from qigraph.store import StoreError
 from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, StoreBusy
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.catalog = queries.catalog_state()
+    app.state.catalog = load_catalog()
     app.state.templates = Environment(loader=PackageLoader("qigraph.api", "templates"), autoescape=select_autoescape())
     app.add_exception_handler(Problem, problem_handler)
 

@@ -37,7 +37,6 @@ SELECT ?b ?p ?o ?olabelZh ?olabelEn WHERE {
   OPTIONAL { ?o rdfs:label ?olabelZh FILTER(LANG(?olabelZh) = "zh") }
   OPTIONAL { ?o rdfs:label ?olabelEn FILTER(LANG(?olabelEn) = "en") }
 }"""
-_LABELS = "SELECT ?b ?l WHERE { ?b a/rdfs:subClassOf+ qi:QualityInfrastructureBody ; rdfs:label ?l }"
 _BODIES_BY_INDUSTRY_TEXT = sparql_prologue() + f"""
 SELECT DISTINCT ?industry ?b WHERE {{
   {{ SELECT DISTINCT ?industry ?match WHERE {{ ?match a skos:Concept ; (skos:prefLabel|skos:altLabel) ?l .
@@ -112,13 +111,16 @@ def _bodies(store) -> dict[str, dict]:
     kinds = {str(v): k for k, v in KIND_CLASS.items()}
     states = {str(v): k for k, v in STATES.items()}
     bodies: dict[str, dict] = defaultdict(lambda: {"industries": [], "sources": [], "hosts": []})
-    for r in _rows(store.select(_BODIES)):
+    for raw in store.select(_BODIES)["results"]["bindings"]:
+        r = {k: v["value"] for k, v in raw.items()}
         b = bodies[r["b"]]
         b["iri"], b["id"] = r["b"], _local_id(r["b"])
+        b.setdefault("label", {})
         p, o = r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["o"]
         ref = {"iri": o, "label_zh": r.get("olabelZh"), "label_en": r.get("olabelEn")}
-        b.setdefault("label", {})
-        if p == "type" and o in kinds:
+        if p == "label":
+            b["label"][raw["o"].get("xml:lang", "zh")] = o
+        elif p == "type" and o in kinds:
             b["kind"] = kinds[o]
             b["kind_label"] = {"zh": r.get("olabelZh"), "en": r.get("olabelEn")}
         elif p == "state":
@@ -137,8 +139,6 @@ def _bodies(store) -> dict[str, dict]:
             b["host_known"] = o == "true"
         elif p == "approvedBy":
             b["approved_by"] = ref
-    for r in store.select(sparql_prologue() + _LABELS)["results"]["bindings"]:
-        bodies[r["b"]["value"]]["label"][r["l"].get("xml:lang", "zh")] = r["l"]["value"]
     return bodies
 
 

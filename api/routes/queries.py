@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from qigraph.catalog_queries import CatalogError, NamedQuery, load_catalog
+from qigraph.catalog_queries import CatalogError, NamedQuery
 from qigraph.store import QuerySyntaxError
 
 from ..deps import StoreDep
@@ -54,7 +54,3 @@ def run_query(name: str, request: Request, store: StoreDep) -> Response:
         raise Problem(500, "Broken named query", f"queries/{name}.rq does not parse: {exc}") from exc
     return Response(result.body, media_type=result.media_type)
 
-
-def catalog_state() -> dict[str, NamedQuery]:
-    """The catalog an app serves (read once at start-up)."""
-    return load_catalog()
