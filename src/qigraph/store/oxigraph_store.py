@@ -148,15 +148,17 @@ class OxigraphStore(Store):
     def triple_count(self) -> int:
         return len(self._db)
 
-    def replace_graph(self, ntriples: bytes) -> None:
-        """Write a new generation with these triples and make it current atomically."""
+    def replace_graph(self, ntriples: bytes | os.PathLike) -> None:
+        """Write a new generation with these triples (N-Triples bytes, or a file of them, which is
+        streamed: benchmarks load millions of triples this way) and make it current atomically."""
         if self.read_only:
             raise StoreError("this store was opened read-only")
         self.location.mkdir(parents=True, exist_ok=True)
         generation = self.location / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         try:
             fresh = ox.Store(str(generation))
-            fresh.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+            source = {"path": os.fspath(ntriples)} if isinstance(ntriples, os.PathLike) else {"input": ntriples}
+            fresh.bulk_load(**source, format=ox.RdfFormat.N_TRIPLES)
             fresh.flush()
             del fresh
             link = self.location / f".{CURRENT}.{os.getpid()}"
