@@ -25,15 +25,17 @@ def _problem_for(status: int, title: str):
     return handler
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, store: BoundedStore | None = None) -> FastAPI:
     """Build an app serving the store that ``settings.store`` names: read-only, every query in a
-    worker process under the settings' time limit and result-size cap."""
+    worker process under the settings' time limit and result-size cap. ``store``: one already
+    started for these settings (the CLI starts its workers before importing the web stack, so
+    both boot at once); the app closes it when it stops."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                                       max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
+        app.state.store = store or BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
+                                                max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
         try:
             yield
         finally:

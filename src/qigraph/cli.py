@@ -39,14 +39,19 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from qigraph.store.bounded import BoundedStore
+
+    settings = Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
+                        query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()))
+    # Fails now, with the store's message, not on the first request; and the query workers boot
+    # while the web stack below is imported, rather than after it (cold start, see benchmarks).
+    store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
+                         max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
     import uvicorn
 
     from qigraph.api.app import create_app
-    from qigraph.store import open_store
 
-    open_store(args.store, read_only=True).close()  # fail now, with the message, not on the first request
-    app = create_app(Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
-                              query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ())))
+    app = create_app(settings, store=store)
     print(f"serving {args.store} on http://{args.host}:{args.port}/  (SPARQL at /sparql)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK

@@ -17,6 +17,7 @@ from typing import Mapping
 
 from .base import Dataset, QueryResult, QuerySyntaxError, Store, StoreError
 from .guard import ForbiddenQuery, check_query
+from .worker import serve
 
 
 class QueryTimeout(RuntimeError):
@@ -34,34 +35,10 @@ class StoreBusy(RuntimeError):
 _ERRORS = {cls.__name__: cls for cls in (QuerySyntaxError, ResultTooLarge, StoreError, ValueError, ForbiddenQuery)}
 
 
-def _serve(conn, descriptor: str, max_bytes: int) -> None:
-    """A worker's loop: open the store read-only, answer requests until the pipe closes."""
-    from qigraph.store import open_store
-
-    store = open_store(descriptor, read_only=True)
-    while True:
-        try:
-            op, args, kwargs = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            if op == "query":
-                result = store.query(*args, max_bytes=max_bytes, **kwargs)
-            elif op == "select":
-                result = store.select(*args, **kwargs)
-            elif op == "count":
-                result = store.triple_count()
-            else:
-                raise ValueError(f"unknown operation {op!r}")
-            conn.send(("ok", result))
-        except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
-            conn.send(("error", type(exc).__name__, str(exc)))
-
-
 class _Worker:
     def __init__(self, ctx, descriptor: str, max_bytes: int):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, descriptor, max_bytes), daemon=True, name="qigraph-query-worker")
+        self.process = ctx.Process(target=serve, args=(child, descriptor, max_bytes), daemon=True, name="qigraph-query-worker")
         self.process.start()
         child.close()
 

@@ -1,0 +1,29 @@
+"""The loop of a query worker process (see bounded): in a module of its own so that a worker,
+started by ``spawn``, imports only the store — not the SPARQL guard's parser nor the web stack —
+and is ready sooner."""
+
+from __future__ import annotations
+
+
+def serve(conn, descriptor: str, max_bytes: int) -> None:
+    """A worker's loop: open the store read-only, answer requests until the pipe closes."""
+    from qigraph.store import open_store
+
+    store = open_store(descriptor, read_only=True)
+    while True:
+        try:
+            op, args, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if op == "query":
+                result = store.query(*args, max_bytes=max_bytes, **kwargs)
+            elif op == "select":
+                result = store.select(*args, **kwargs)
+            elif op == "count":
+                result = store.triple_count()
+            else:
+                raise ValueError(f"unknown operation {op!r}")
+            conn.send(("ok", result))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
+            conn.send(("error", type(exc).__name__, str(exc)))
