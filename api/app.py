@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                                       max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
+                                       max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
+                                       options=settings.open_options())
         try:
             yield
         finally:

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from qigraph import __version__
-from qigraph.config import STORE_ENV, Settings, default_store_location
+from qigraph.config import STORE_ENV, Settings, default_store_location, endpoint_options
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 EXPORT_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
@@ -26,6 +26,13 @@ def _err(message: str) -> None:
     print(f"qigraph: {message}", file=sys.stderr)
 
 
+def _open(descriptor: str, **options):
+    """The store a descriptor names, read-only, with a remote endpoint's options from the environment."""
+    from qigraph.store import open_store
+
+    return open_store(descriptor, read_only=True, **Settings(store=descriptor).open_options(), **options)
+
+
 def cmd_build(args) -> int:
     from qigraph.build import build
 
@@ -33,7 +40,8 @@ def cmd_build(args) -> int:
         print(f"  {line}", file=sys.stderr)
 
     print(f"building the graph into {args.store}", file=sys.stderr)
-    report = build(args.store, Path(args.data) if args.data else None, progress=progress)
+    report = build(args.store, Path(args.data) if args.data else None, progress=progress,
+                   options=Settings(store=args.store).open_options())
     print(f"built: {report.total} triples", file=sys.stderr)
     return EXIT_OK
 
@@ -42,9 +50,7 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from qigraph.api.app import create_app
-    from qigraph.store import open_store
-
-    open_store(args.store, read_only=True).close()  # fail now, with the message, not on the first request
+    _open(args.store).close()  # fail now, with the message, not on the first request
     app = create_app(Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
                               query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ())))
     print(f"serving {args.store} on http://{args.host}:{args.port}/  (SPARQL at /sparql)", file=sys.stderr)
@@ -86,7 +92,6 @@ def format_results(result: dict, fmt: str) -> str:
 
 def cmd_query(args) -> int:
     from qigraph.catalog_queries import load_catalog
-    from qigraph.store import open_store
 
     bindings = None
     if args.name:
@@ -110,7 +115,7 @@ def cmd_query(args) -> int:
     else:
         _err("give a SPARQL query (text or a .rq file) or --name NAME")
         return EXIT_ERROR
-    store = open_store(args.store, read_only=True)
+    store = _open(args.store)
     try:
         result = store.select(text, bindings=bindings)
     finally:
@@ -128,11 +133,28 @@ def cmd_queries(args) -> int:
     return EXIT_OK
 
 
-def cmd_export(args) -> int:
+def cmd_load(args) -> int:
     from qigraph.store import open_store
 
+    options = {**endpoint_options(), **{k: v for k, v in (("update_url", args.update_url), ("store_url", args.store_url),
+                                                         ("graph", args.graph), ("user", args.user)) if v}}
+    source = _open(args.store)
+    try:
+        ntriples = source.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept="application/n-triples").body
+    finally:
+        source.close()
+    target = open_store(args.endpoint, **options)
+    lines = ntriples.count(b"\n")
+    print(f"loading {lines} triples from {args.store} into {args.endpoint}"
+          + (f" (graph {options['graph']})" if options.get("graph") else ""), file=sys.stderr)
+    target.replace_graph(ntriples)
+    print(f"loaded: the endpoint now holds {target.triple_count()} triples", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
     media = EXPORT_TYPES[args.format]
-    store = open_store(args.store, read_only=True)
+    store = _open(args.store)
     try:
         result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept=media)
     finally:
@@ -175,6 +197,14 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("queries", help="list the named queries")
     c.set_defaults(func=cmd_queries)
+
+    lo = sub.add_parser("load", help="push the built graph to a remote SPARQL endpoint (replacing what it held there)")
+    lo.add_argument("--endpoint", required=True, metavar="URL", help="the endpoint's SPARQL query URL")
+    lo.add_argument("--update-url", help="its SPARQL Update URL (default: the query URL; $QIGRAPH_ENDPOINT_UPDATE)")
+    lo.add_argument("--store-url", help="its Graph Store Protocol URL, used instead of INSERT DATA if given ($QIGRAPH_ENDPOINT_STORE)")
+    lo.add_argument("--graph", help="the named graph to hold the data (default: the default graph; $QIGRAPH_ENDPOINT_GRAPH)")
+    lo.add_argument("--user", help="user name ($QIGRAPH_ENDPOINT_USER); the password comes from $QIGRAPH_ENDPOINT_PASSWORD")
+    lo.set_defaults(func=cmd_load)
 
     e = sub.add_parser("export", help="export the whole graph")
     e.add_argument("--format", choices=sorted(EXPORT_TYPES), default="turtle")

@@ -29,13 +29,32 @@ def _nodes(node):
 
 
 @lru_cache(maxsize=1024)
-def _service_endpoints(query: str) -> tuple[str, ...] | None:
-    """The SERVICE endpoints a query calls; None when rdflib cannot parse it."""
+def _parsed(query: str):
+    """The query as rdflib parses it; None when rdflib cannot parse it. Cached: the guard and the
+    remote store both ask about the same query."""
     try:
-        parsed = parseQuery(query)
+        return parseQuery(query)
     except Exception:  # noqa: BLE001 - any parse failure means "cannot verify"
         return None
+
+
+def _service_endpoints(query: str) -> tuple[str, ...] | None:
+    """The SERVICE endpoints a query calls; None when rdflib cannot parse it."""
+    parsed = _parsed(query)
+    if parsed is None:
+        return None
     return tuple(str(n.term) for n in _nodes(parsed) if n.name == "ServiceGraphPattern")
+
+
+_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the parsed query; None when it does not parse."""
+    parsed = _parsed(query)
+    if parsed is None:
+        return None
+    return _FORMS.get(parsed[1].name)
 
 
 def check_query(query: str, *, allowed_services: tuple[str, ...] = ()) -> None:
