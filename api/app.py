@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
                                        max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
+        match.start_warming(app)
         try:
             yield
         finally:

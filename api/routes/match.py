@@ -8,6 +8,8 @@ The matcher's index is built from the store on the first request and kept (qigra
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -23,6 +25,20 @@ from ..problems import problem_response
 
 router = APIRouter(tags=["match"])
 MAX_LIMIT = 100
+log = logging.getLogger(__name__)
+
+
+def start_warming(app) -> None:
+    """Build the matcher's index in the background once the app has its store, so the first /match
+    does not wait for it (a few seconds: jieba's dictionary and the graph's labels)."""
+
+    def warm():
+        try:
+            get_matcher(app.state.store, key=str(app.state.settings.store))
+        except (RuntimeError, OSError, ValueError) as exc:  # the first /match retries and reports to its caller
+            log.warning("matching index not built in advance: %s", exc)
+
+    threading.Thread(target=warm, name="qigraph-match-warm", daemon=True).start()
 
 
 class MatchRequest(BaseModel):

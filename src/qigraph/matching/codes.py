@@ -45,7 +45,8 @@ class CodeMapping:
 @lru_cache(maxsize=1)
 def code_table() -> tuple[dict[str, dict], tuple[dict, ...]]:
     """The table's rows by code, and the standard's sources."""
-    data = yaml.safe_load(catalog.industry_code_file().read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when PyYAML has it: 20x faster
+    data = yaml.load(catalog.industry_code_file().read_text(encoding="utf-8"), Loader=loader)
     return {row["code"]: row for row in data["codes"]}, tuple(data["standard"].get("sources") or ())
 
 

@@ -95,6 +95,7 @@ class Matcher:
     def __init__(self, index: Index):
         self.index = index
         ix = index
+        codes.code_table()  # read the code table now, not on the first request that needs it
         self._label_terms = {c: {t for text in ix.concepts[c].labels()
                                  for t, _ in [*ix.analyzer.terms(text), (ix.analyzer.phrase(text), "")] if t}
                              for c in ix.concepts}
