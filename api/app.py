@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from qigraph import __version__
@@ -15,7 +16,7 @@ from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, St
 from qigraph.store.guard import ForbiddenQuery
 
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, lookups, queries, resources, sparql
+from .routes import health, lookups, match, queries, resources, sparql
 
 
 def _problem_for(status: int, title: str):
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
                                        max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
                                        options=settings.open_options())
+        match.start_warming(app)
         try:
             yield
         finally:
@@ -60,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(resources.router)
     app.include_router(lookups.router)
+    app.include_router(match.router)
+    app.add_exception_handler(RequestValidationError, match.invalid_request)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:

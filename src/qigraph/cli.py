@@ -167,6 +167,23 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_match(args) -> int:
+    from qigraph.matching import MatchError, get_matcher
+    from qigraph.matching.render import as_text
+    from qigraph.store import open_store
+
+    store = open_store(args.store, read_only=True)
+    try:
+        result = get_matcher(store, key=args.store).match(args.text or "", limit=args.limit, code=args.code)
+    except MatchError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    finally:
+        store.close()
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.format == "json" else as_text(result))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qigraph", description="Knowledge graph of Shanghai's quality infrastructure.")
     p.add_argument("--version", action="version", version=f"qigraph {__version__}")
@@ -205,6 +222,13 @@ def parser() -> argparse.ArgumentParser:
     lo.add_argument("--graph", help="the named graph to hold the data (default: the default graph; $QIGRAPH_ENDPOINT_GRAPH)")
     lo.add_argument("--user", help="user name ($QIGRAPH_ENDPOINT_USER); the password comes from $QIGRAPH_ENDPOINT_PASSWORD")
     lo.set_defaults(func=cmd_load)
+    m = sub.add_parser("match", help="match a description (Chinese or English) or a GB/T 4754-2017 code to industries, "
+                                     "centers, tasks, clauses, agencies and programs")
+    m.add_argument("text", nargs="?", help="what the enterprise makes or does; or a code such as C3742")
+    m.add_argument("--code", help="a GB/T 4754-2017 industry code")
+    m.add_argument("--limit", type=int, default=10, help="the most hits in each list (default %(default)s)")
+    m.add_argument("--format", choices=("table", "json"), default="table")
+    m.set_defaults(func=cmd_match)
 
     e = sub.add_parser("export", help="export the whole graph")
     e.add_argument("--format", choices=sorted(EXPORT_TYPES), default="turtle")
