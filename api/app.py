@@ -15,6 +15,7 @@ from qigraph.store import StoreError
 from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, StoreBusy
 from qigraph.store.guard import ForbiddenQuery
 
+from .limits import BodySizeLimit
 from .problems import Problem, problem_handler, problem_response
 from .routes import health, lookups, match, queries, resources, sparql
 
@@ -52,6 +53,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = load_catalog()
     app.state.templates = Environment(loader=PackageLoader("qigraph.api", "templates"), autoescape=select_autoescape())
     app.add_exception_handler(Problem, problem_handler)
+
+    async def internal_error(request, exc):
+        # Never a stack trace or a file path in the answer; the log has them.
+        import logging
+
+        logging.getLogger("qigraph.api").exception("unhandled error on %s", request.url.path)
+        return problem_response(500, "Internal error", "the server failed on this request; it has been logged. "
+                                "Try again, and tell the operator if it persists.", request.url.path)
+
+    app.add_exception_handler(Exception, internal_error)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Content-Type", "Authorization"])
 
     app.add_exception_handler(StoreError, _problem_for(503, "Store unavailable"))
     for exc_type, status, title in ((QueryTimeout, 503, "Query time limit exceeded"), (StoreBusy, 503, "Busy"),

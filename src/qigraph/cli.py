@@ -52,7 +52,8 @@ def cmd_serve(args) -> int:
     from qigraph.api.app import create_app
     _open(args.store).close()  # fail now, with the message, not on the first request
     app = create_app(Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
-                              query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ())))
+                              query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()),
+                              max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ())))
     print(f"serving {args.store} on http://{args.host}:{args.port}/  (SPARQL at /sparql)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
@@ -203,6 +204,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--max-result-bytes", type=int, default=64 * 1024 * 1024, help="result size cap (default %(default)s)")
     s.add_argument("--query-workers", type=int, default=2, help="query worker processes (default %(default)s)")
     s.add_argument("--allow-service", action="append", metavar="URL", help="a SERVICE endpoint queries may call (repeatable)")
+    s.add_argument("--max-request-bytes", type=int, default=8 * 1024 * 1024, help="request body cap (default %(default)s)")
+    s.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="an origin browsers may call the API from (repeatable)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")

@@ -57,12 +57,36 @@ def query_form(query: str) -> str | None:
     return _FORMS.get(parsed[1].name)
 
 
+MAX_NESTING = 100  # groups and brackets inside one another; deeper is no real query, and parsers recurse on it
+
+
+def nesting_depth(query: str) -> int:
+    """How deeply braces and parentheses nest in the query (strings, IRIs and comments aside)."""
+    from .values import _skip_opaque
+
+    depth = deepest = i = 0
+    while i < len(query):
+        if (j := _skip_opaque(query, i)) != i:
+            i = j
+            continue
+        c = query[i]
+        if c in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "})":
+            depth -= 1
+        i += 1
+    return deepest
+
+
 def check_query(query: str, *, allowed_services: tuple[str, ...] = ()) -> None:
     """Raise ForbiddenQuery for an update or a SERVICE call to an endpoint not allowed.
 
     A query the parser cannot read is passed on (the engine reports its syntax error with line
     and column) unless it mentions SERVICE, which then cannot be verified and is refused.
     """
+    if nesting_depth(query) > MAX_NESTING:
+        raise ForbiddenQuery(f"the query nests groups or brackets more than {MAX_NESTING} deep; write it flatter")
     endpoints = _service_endpoints(query)
     if endpoints is None:
         try:
