@@ -15,7 +15,15 @@ from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, St
 from qigraph.store.guard import ForbiddenQuery
 
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, lookups, queries, resources, sparql
+from .routes import (
+    eligibility,
+    health,
+    lookups,
+    obligations,
+    queries,
+    resources,
+    sparql,
+)
 
 
 def _problem_for(status: int, title: str):
@@ -59,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(resources.router)
     app.include_router(lookups.router)
+    app.include_router(eligibility.router)
+    app.include_router(obligations.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:
