@@ -17,7 +17,7 @@ from qigraph.store.guard import ForbiddenQuery
 
 from .limits import BodySizeLimit
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, lookups, match, queries, resources, sparql
+from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
 
 
 def _problem_for(status: int, title: str):
@@ -81,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lookups.router)
     app.include_router(match.router)
     app.add_exception_handler(RequestValidationError, match.invalid_request)
+    app.include_router(eligibility.router)
+    app.include_router(obligations.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:

@@ -237,6 +237,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=sorted(EXPORT_TYPES), default="turtle")
     e.add_argument("-o", "--output", help="file to write (default: standard output)")
     e.set_defaults(func=cmd_export)
+
+    # `qigraph eligibility` and `qigraph obligations`
+    from qigraph.cli_eligibility import register as register_eligibility
+
+    register_eligibility(sub)
     return p
 
 
