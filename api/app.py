@@ -16,6 +16,7 @@ from qigraph.store.guard import ForbiddenQuery
 
 from .problems import Problem, problem_handler, problem_response
 from .routes import health, lookups, queries, resources, sparql
+from .routes import validate as validate_routes
 
 
 def _problem_for(status: int, title: str):
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(resources.router)
     app.include_router(lookups.router)
+    app.include_router(validate_routes.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:

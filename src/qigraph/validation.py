@@ -414,8 +414,9 @@ def _clause(iri, data: Graph, known: dict[str, Clause]) -> Clause:
 
 _NEIGHBOURS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-CONSTRUCT { ?r a ?t . ?r rdfs:label ?l }
-WHERE { VALUES ?r { %s } { ?r a ?t } UNION { ?r rdfs:label ?l } }
+PREFIX qi: <https://w3id.org/qigraph/ontology#>
+CONSTRUCT { ?r a ?t . ?r rdfs:label ?l . ?r qi:checked ?c }
+WHERE { VALUES ?r { %s } { ?r a ?t } UNION { ?r rdfs:label ?l } UNION { ?r qi:checked ?c } }
 """
 _CLAUSES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -434,14 +435,29 @@ def _construct(store, query: str) -> Graph:
     return Graph().parse(data=result.body.decode("utf-8"), format="nt")
 
 
-def neighbourhood(store, data: Graph) -> Graph:
-    """What the shapes need to know about the resources a record points to, from the store: their
-    types and labels (one hop). Resources the record itself describes are not fetched — the record
-    replaces them."""
-    own = set(data.subjects())
-    referenced = {o for o in data.objects() if isinstance(o, URIRef) and o not in own and not str(o).startswith(str(QI))}
+_DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?s { %s } ?s ?p ?o }"
+
+
+def neighbourhood(store, data: Graph, *, merge: bool = False) -> Graph:
+    """What the shapes need from the store around an upload: the types and labels of the resources
+    it points to (one hop). With ``merge``, the upload adds to what the store says about its
+    subjects, so their stored descriptions (and their own parts: events, hostings) come too;
+    without it, the upload is the whole record and replaces them.
+    """
+    own = {s for s in data.subjects() if isinstance(s, URIRef)}
+    context = Graph()
+    if merge and own:
+        context = _construct(store, _DESCRIBE % _values(own))
+        parts = {o for s, _p, o in context if isinstance(o, URIRef) and o not in own and str(o).startswith(f"{s}/")}
+        if parts:
+            context += _construct(store, _DESCRIBE % _values(parts))
+    described = own | set(context.subjects())
+    referenced = {o for g in (data, context) for o in g.objects()
+                  if isinstance(o, URIRef) and o not in described and not str(o).startswith(str(QI))}
     block = _values(referenced)
-    return _construct(store, _NEIGHBOURS % block) if block else Graph()
+    if block:
+        context += _construct(store, _NEIGHBOURS % block)
+    return context
 
 
 def shape_clauses(store) -> dict[str, Clause]:
@@ -451,7 +467,7 @@ def shape_clauses(store) -> dict[str, Clause]:
     return {str(i): _clause(i, g, {}) for i in iris}
 
 
-def validate_record(data: Graph, store, *, reference_date: datetime.date | None = None,
+def validate_record(data: Graph, store, *, reference_date: datetime.date | None = None, merge: bool = False,
                     clause_info: dict[str, Clause] | None = None) -> ValidationReport:
     """Validate uploaded data together with the neighbourhood it references in the store.
 
@@ -462,10 +478,12 @@ def validate_record(data: Graph, store, *, reference_date: datetime.date | None 
         data: the uploaded triples.
         store: an open :class:`qigraph.store.Store` holding the built graph.
         reference_date: the date taken as today (today's date if left out).
+        merge: the upload adds to the store's description of its subjects (RDF fragments) rather
+            than replacing it (whole curated records); see :func:`neighbourhood`.
         clause_info: labels and texts of the shapes' clauses (see :func:`shape_clauses`); read from
             the store when left out.
     """
-    around = neighbourhood(store, data)
+    around = neighbourhood(store, data, merge=merge)
     clauses = clause_info if clause_info is not None else shape_clauses(store)
     return validate(data, reference_date=reference_date, labels=around, keep_focus=set(data.subjects()),
                     clause_info=clauses)
