@@ -18,6 +18,7 @@ from qigraph.store.guard import ForbiddenQuery
 from .limits import BodySizeLimit
 from .problems import Problem, problem_handler, problem_response
 from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
+from .routes import validate as validate_routes
 
 
 def _problem_for(status: int, title: str):
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, match.invalid_request)
     app.include_router(eligibility.router)
     app.include_router(obligations.router)
+    app.include_router(validate_routes.router)
 
     @app.get("/", include_in_schema=False)
     def index() -> dict:
