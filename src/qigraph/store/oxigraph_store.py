@@ -3,7 +3,9 @@
 A store location is a folder holding generations of the database and a ``current`` link to the
 one in use. A build writes a new generation and then swaps the link in one atomic rename, so a
 crash leaves the store as it was before or as it is after, never half-written, and a server
-reading the old generation keeps working until it reopens.
+reading the old generation keeps working until it reopens. Beside each generation, a
+hidden ``.<generation>.triples`` file records how many triples it holds: pyoxigraph counts by scanning
+every quad (1.4 s at a million triples, 15 s at ten million), and ``/health`` asks for the count.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from qigraph.namespaces import PREFIXES
 from .base import GRAPH_TYPES, SOLUTION_TYPES, Dataset, QueryResult, QuerySyntaxError, Store, StoreError
 
 CURRENT = "current"
+COUNT_SUFFIX = ".triples"
 _RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -91,6 +94,8 @@ class OxigraphStore(Store):
         self.location = Path(location)
         self.read_only = read_only
         self._store: ox.Store | None = None
+        self._generation: Path | None = None
+        self._count: int | None = None
         if not create and not (self.location / CURRENT).exists():
             raise StoreError(f"no qigraph store at {self.location}: run `qigraph build` first "
                              f"(or point --store / $QIGRAPH_STORE at a built store)")
@@ -103,7 +108,8 @@ class OxigraphStore(Store):
             if not current.exists():
                 raise StoreError(f"no qigraph store at {self.location}: run `qigraph build` first")
             try:
-                path = str(current.resolve())
+                self._generation = current.resolve()
+                path = str(self._generation)
                 self._store = ox.Store.read_only(path) if self.read_only else ox.Store(path)
             except OSError as exc:
                 raise StoreError(f"the store at {self.location} cannot be opened ({exc}); "
@@ -146,19 +152,32 @@ class OxigraphStore(Store):
         return QueryResult(kind, media, out.getvalue())
 
     def triple_count(self) -> int:
-        return len(self._db)
+        # A generation never changes once written, so its count is read from beside it when the
+        # build recorded it, and counted (by a full scan) at most once otherwise.
+        if self._count is None:
+            db = self._db
+            recorded = self._count_file(self._generation.name)
+            try:
+                self._count = int(recorded.read_text(encoding="ascii"))
+            except (OSError, ValueError):
+                self._count = len(db)
+        return self._count
 
-    def replace_graph(self, ntriples: bytes) -> None:
-        """Write a new generation with these triples and make it current atomically."""
+    def replace_graph(self, ntriples: bytes | os.PathLike) -> None:
+        """Write a new generation with these triples (N-Triples bytes, or a file of them, which is
+        streamed: benchmarks load millions of triples this way) and make it current atomically."""
         if self.read_only:
             raise StoreError("this store was opened read-only")
         self.location.mkdir(parents=True, exist_ok=True)
         generation = self.location / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         try:
             fresh = ox.Store(str(generation))
-            fresh.bulk_load(input=ntriples, format=ox.RdfFormat.N_TRIPLES)
+            source = {"path": os.fspath(ntriples)} if isinstance(ntriples, os.PathLike) else {"input": ntriples}
+            fresh.bulk_load(**source, format=ox.RdfFormat.N_TRIPLES)
             fresh.flush()
+            count = len(fresh)
             del fresh
+            self._count_file(generation.name).write_text(str(count), encoding="ascii")
             link = self.location / f".{CURRENT}.{os.getpid()}"
             if link.is_symlink():
                 link.unlink()
@@ -166,9 +185,14 @@ class OxigraphStore(Store):
             os.replace(link, self.location / CURRENT)  # the atomic step
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
+            self._count_file(generation.name).unlink(missing_ok=True)
             raise
         self._store = None  # reopened on next use, on the new generation
+        self._count = count
         self._prune(keep={generation.name})
+
+    def _count_file(self, generation: str) -> Path:
+        return self.location / f".{generation}{COUNT_SUFFIX}"
 
     def _prune(self, keep: set[str]) -> None:
         # Keep the newest older generation too: a server may still be reading it.
@@ -176,9 +200,11 @@ class OxigraphStore(Store):
         older = [p for p in gens if p.name not in keep]
         for stale in older[:-1]:
             shutil.rmtree(stale, ignore_errors=True)
+            self._count_file(stale.name).unlink(missing_ok=True)
 
     def close(self) -> None:
         self._store = None
+        self._count = None
 
 
 def open_oxigraph(location: str, *, read_only: bool = False, create: bool = False) -> OxigraphStore:

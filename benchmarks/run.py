@@ -1,0 +1,346 @@
+"""The benchmark, as one command: at each scale, generate and load the synthetic graph, then measure
+side by side the raw engine (pyoxigraph in-process), qigraph's API on the embedded store,
+rdflib-endpoint, the Oxigraph server, and qigraph's API on a remote endpoint where this qigraph
+has that backend; cold start, validation, peak memory and a load test; then write the report.
+
+    python -m benchmarks.run --scales 1x,10x,1M --out docs/benchmarks.md
+
+Results of every scale measured go into ``<out folder>/benchmarks/results.json`` (merged by
+scale), so a long scale can run on its own later (``--scales 10M``) and join the same report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from qigraph.namespaces import QID
+from qigraph.store import open_store
+
+from . import report
+from .generate import MARKER
+from .load import run_wrk
+from .measure import repeat
+from .servers import (
+    StartError,
+    oxigraph_binary,
+    remote_backend_available,
+    start_oxigraph_server,
+    start_qigraph,
+    start_rdflib_endpoint,
+)
+from .workload import Item, body_record_turtle, workload
+
+ACCEPT = "application/sparql-results+json, application/json"
+PY = sys.executable
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_measured(argv: list[str]) -> tuple[float, float, str]:
+    """Run a command; its wall time (s), its own peak resident memory (MiB) and its stdout."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    streams: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda k=k, f=f: streams.__setitem__(k, f.read()))
+               for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+    for t in readers:
+        t.start()
+    _pid, status, usage = os.wait4(proc.pid, 0)  # wait4, not wait: the rusage is this child's alone
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join()
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {streams['err'].decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, streams["out"].decode()
+
+
+def prepare(scale: str, *, work: Path, seed: int) -> dict:
+    """Generate the scale's graph and load it into its own store (reused if already made with the
+    same seed); returns its manifest with generation and load time and peak memory."""
+    manifest_path = work / f"{scale}.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("seed") == seed and (work / f"{scale}-store" / MARKER).exists() and Path(manifest["nt"]).exists():
+            log(f"{scale}: reusing {manifest['triples']:,} triples made earlier")
+            manifest["reused"] = True
+            return manifest
+    log(f"{scale}: generating and loading")
+    wall, peak, out = run_measured([PY, "-m", "benchmarks.generate", "--scale", scale, "--seed", str(seed),
+                                    "--nt", str(work / f"{scale}.nt"), "--store", str(work / f"{scale}-store")])
+    manifest = json.loads(out)
+    manifest.update(wall_s=round(wall, 2), peak_rss_mb=round(peak, 1), nt_bytes=Path(manifest["nt"]).stat().st_size)
+    manifest_path.write_text(json.dumps(manifest))
+    log(f"{scale}: {manifest['triples']:,} triples in {wall:.1f} s")
+    return manifest
+
+
+def time_real_build(work: Path) -> dict:
+    """``qigraph build`` of the real data (documents and curated data → store)."""
+    store = work / "real-store"
+    wall, peak, _ = run_measured([str(Path(PY).parent / "qigraph"), "--store", str(store), "build"])
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak, 1)}
+
+
+def _rows(response: httpx.Response) -> int | None:
+    body = response.json()
+    if isinstance(body, dict) and "results" in body:
+        return len(body["results"]["bindings"])
+    if isinstance(body, dict) and "total" in body:
+        return body["total"]
+    return None
+
+
+def measure_api(client: httpx.Client, base: str, items: list[Item], policy: dict) -> dict:
+    out = {}
+    for item in items:
+        def call(item=item) -> int | None:
+            r = client.get(base + item.path, headers={"Accept": ACCEPT})
+            r.raise_for_status()
+            return _rows(r)
+
+        out[item.name] = repeat(call, **policy).as_dict()
+        log(f"    {item.name:<40} {out[item.name]['p50_ms']} ms")
+    return out
+
+
+def measure_protocol(client: httpx.Client, endpoint, items: list[Item], policy: dict, *,
+                     restart=None) -> dict:
+    """The items' SPARQL over the SPARQL 1.1 Protocol (POST form), bindings written in.
+
+    ``endpoint`` is a URL or a callable giving the current one; after a request times out (the
+    client's timeout), ``restart`` is called to replace the server, which may still be busy with it,
+    and the item is recorded as taking at least the timeout.
+    """
+    out = {}
+    for item in items:
+        if not item.queries:
+            continue
+        texts = item.protocol_queries()
+
+        def call(texts=texts) -> int:
+            rows = 0
+            url = endpoint() if callable(endpoint) else endpoint
+            for text in texts:
+                r = client.post(url, data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+                r.raise_for_status()
+                rows += len(r.json()["results"]["bindings"])
+            return rows
+
+        timing = repeat(call, **policy)
+        if timing.error and timing.error.startswith(("ReadTimeout", "TimeoutException")):
+            timeout = client.timeout.read or 0
+            timing.error, timing.timed_out_ms = f"no answer within {timeout:g} s", timeout * 1000
+            if restart:
+                log(f"    {item.name}: timed out; restarting the server")
+                restart()
+        out[item.name] = timing.as_dict()
+        log(f"    {item.name:<40} {out[item.name]['p50_ms']} ms")
+    return out
+
+
+def measure_validation(client: httpx.Client, base: str, routes: set[str], record: str, policy: dict) -> dict:
+    """Whole-graph and one-record validation through the API, when /validate exists."""
+    if "/validate" not in routes:
+        return {"error": "no /validate route in this build (the shapes branch has not been merged)"}
+
+    def whole() -> None:
+        client.get(base + "/validate", headers={"Accept": "application/json"}).raise_for_status()
+
+    def one() -> None:
+        r = client.post(base + "/validate", content=record.encode("utf-8"),
+                        headers={"Content-Type": "text/turtle", "Accept": "application/json"})
+        if r.status_code >= 500 or r.status_code in (404, 405, 415):
+            r.raise_for_status()
+
+    return {"whole_graph": repeat(whole, **dict(policy, min_n=1, max_n=5)).as_dict(),
+            "one_record": repeat(one, **policy).as_dict()}
+
+
+def load_paths(items: list[Item]) -> list[str]:
+    """The load test's mix: every catalog query, lookup and match of the workload."""
+    return [i.path for i in items if i.kind in ("catalog", "lookup", "match")]
+
+
+def bench_scale(scale: str, args, work: Path) -> dict:
+    policy = {"budget_s": args.budget, "min_n": args.min_n, "max_n": args.max_n, "warmup": args.warmup}
+    manifest = prepare(scale, work=work, seed=args.seed)
+    result: dict = {"scale": scale, "triples": manifest["triples"], "copies": manifest["copies"], "generate": manifest}
+    store = str(work / f"{scale}-store")
+    generation = (Path(store) / "current").resolve()
+    logs = work / "logs" / scale
+
+    log(f"{scale}: raw pyoxigraph in-process")
+    _wall, _peak, out = run_measured([PY, "-m", "benchmarks.raw", "--store", store, "--items", args.items,
+                                      "--budget", str(args.budget), "--min-n", str(args.min_n), "--max-n", str(args.max_n),
+                                      "--warmup", str(args.warmup)])
+    raw = json.loads(out)
+    result["engines"] = {"pyoxigraph": {"items": raw["items"], "peak_rss_mb": raw["peak_rss_mb"], "ready_s": raw["open_s"]}}
+
+    log(f"{scale}: qigraph serve (embedded store), cold starts")
+    colds = []
+    for _ in range(args.cold_starts - 1):
+        s = start_qigraph(store, log_dir=logs, workers=args.workers)
+        colds.append(s.ready_s)
+        s.stop()
+    server = start_qigraph(store, log_dir=logs, workers=args.workers)
+    colds.append(server.ready_s)
+    result["cold_start_s"] = colds
+    try:
+        with httpx.Client(timeout=args.request_timeout) as client:
+            routes = set(client.get(server.url + "/openapi.json").json()["paths"])
+            items = workload(routes=routes, only=args.items)
+            result["routes"] = sorted(routes)
+            log(f"{scale}: qigraph API on the embedded store")
+            api = measure_api(client, server.url, items, policy)
+            real = open_store(store, read_only=True)
+            try:
+                record = body_record_turtle(real, QID["body/qtc-key-ceramics"])
+            finally:
+                real.close()
+            result["validation"] = measure_validation(client, server.url, routes, record, policy)
+        result["engines"]["qigraph-api"] = {"items": api, "peak_rss_mb": server.peak_rss_mb(), "ready_s": server.ready_s,
+                                            "workers": args.workers}
+        if scale in args.load_scales:
+            log(f"{scale}: load test, {args.connections} connections for {args.load_seconds} s")
+            try:
+                result["load"] = run_wrk(server.url, load_paths(items), connections=args.connections,
+                                         seconds=args.load_seconds)
+                result["load"]["workers"] = args.workers
+                result["load"]["server_peak_rss_mb"] = server.peak_rss_mb()
+            except RuntimeError as exc:
+                result["load"] = {"error": str(exc)}
+    finally:
+        server.stop()
+
+    if manifest["triples"] <= args.rdflib_max:
+        log(f"{scale}: rdflib-endpoint (loading {manifest['triples']:,} triples into rdflib)")
+        current: dict = {}
+
+        def restart() -> None:
+            if current.get("server"):
+                current["server"].stop()
+            current["server"] = start_rdflib_endpoint(Path(manifest["nt"]), log_dir=logs)
+            current.setdefault("ready_s", current["server"].ready_s)
+            current["peak"] = max(current.get("peak") or 0, current["server"].peak_rss_mb() or 0)
+
+        try:
+            restart()
+            try:
+                with httpx.Client(timeout=httpx.Timeout(args.rdflib_timeout, connect=10)) as client:
+                    res = measure_protocol(client, lambda: current["server"].extra["sparql"], items, policy, restart=restart)
+                peak = max(current["peak"], current["server"].peak_rss_mb() or 0)
+                result["engines"]["rdflib-endpoint"] = {"items": res, "peak_rss_mb": peak, "ready_s": current["ready_s"]}
+            finally:
+                current["server"].stop()
+        except StartError as exc:
+            result["engines"]["rdflib-endpoint"] = {"error": str(exc)}
+    else:
+        result["engines"]["rdflib-endpoint"] = {"error": f"not run above {args.rdflib_max:,.0f} triples (--rdflib-max)"}
+
+    if oxigraph_binary():
+        log(f"{scale}: Oxigraph server")
+        oxs = start_oxigraph_server(generation, log_dir=logs)
+        try:
+            with httpx.Client(timeout=args.request_timeout) as client:
+                res = measure_protocol(client, oxs.extra["sparql"], items, policy)
+            result["engines"]["oxigraph-server"] = {"items": res, "peak_rss_mb": oxs.peak_rss_mb(), "ready_s": oxs.ready_s}
+            if remote_backend_available():
+                log(f"{scale}: qigraph API on the remote Oxigraph server")
+                remote = start_qigraph(oxs.extra["sparql"], log_dir=logs, workers=args.workers, name="qigraph-remote")
+                try:
+                    with httpx.Client(timeout=args.request_timeout) as client:
+                        res = measure_api(client, remote.url, items, policy)
+                    result["engines"]["qigraph-api→oxigraph-server"] = {"items": res, "peak_rss_mb": remote.peak_rss_mb(),
+                                                                        "ready_s": remote.ready_s}
+                finally:
+                    remote.stop()
+            else:
+                result["engines"]["qigraph-api→oxigraph-server"] = {
+                    "error": "this qigraph has no remote (http) store backend yet; it is being built on main"}
+        finally:
+            oxs.stop()
+    result["engines"]["qigraph-api→virtuoso"] = {"error": "not measured: needs the remote backend and the Virtuoso "
+                                                          "launcher being built on main"}
+    return result
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    import pyoxigraph
+    import rdflib
+
+    versions = {"python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("rdflib-endpoint", "oxigraph"):
+        try:
+            versions[dist] = version(dist)
+        except PackageNotFoundError:
+            versions[dist] = "not installed"
+    return {"cpu": cpu, "nproc": os.cpu_count(), "memory_gib": round(mem_kb / 1024 / 1024, 1),
+            "kernel": platform.release(), "versions": versions, "load_average": os.getloadavg()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scales", default="1x,10x,1M", help="comma-separated: 1x, 10x (copies of the real graph) or 1M (triples)")
+    p.add_argument("--out", default="docs/benchmarks.md", help="the report; results and plots go beside it")
+    p.add_argument("--work", default="/tmp/qigraph-bench", help="where graphs and stores are made (reused across runs)")
+    p.add_argument("--seed", type=int, default=20261121)
+    p.add_argument("--budget", type=float, default=2.0, help="seconds of repetitions per item and engine")
+    p.add_argument("--min-n", type=int, default=3, help="repetitions per item at least")
+    p.add_argument("--max-n", type=int, default=30, help="repetitions per item at most")
+    p.add_argument("--warmup", type=int, default=1, help="untimed calls before timing an item")
+    p.add_argument("--items", default="", help="only the items whose names start with one of these (comma-separated)")
+    p.add_argument("--no-real-build", action="store_true", help="do not time `qigraph build` of the real data")
+    p.add_argument("--workers", type=int, default=2, help="qigraph serve --query-workers")
+    p.add_argument("--cold-starts", type=int, default=3)
+    p.add_argument("--request-timeout", type=float, default=900)
+    p.add_argument("--rdflib-timeout", type=float, default=120, help="seconds an rdflib-endpoint request may take")
+    p.add_argument("--rdflib-max", type=float, default=1.5e6, help="largest graph (triples) loaded into rdflib-endpoint")
+    p.add_argument("--load-scales", default="1x,1M", help="scales at which to run the load test")
+    p.add_argument("--load-seconds", type=int, default=30)
+    p.add_argument("--connections", type=int, default=50)
+    p.add_argument("--no-report", action="store_true", help="record results only")
+    args = p.parse_args(argv)
+    args.load_scales = set(filter(None, args.load_scales.split(",")))
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    out = Path(args.out)
+    results_path = out.parent / "benchmarks" / "results.json"
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    results = json.loads(results_path.read_text()) if results_path.exists() else {"scales": {}}
+    command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
+    if "real_build" not in results and not args.no_real_build:
+        log("timing qigraph build of the real data")
+        results["real_build"] = time_real_build(work)
+    for scale in filter(None, args.scales.split(",")):
+        started = time.perf_counter()
+        res = bench_scale(scale, args, work)
+        res.update(machine=machine(), command=command, seconds=round(time.perf_counter() - started, 1),
+                   date=time.strftime("%Y-%m-%d %H:%M"))
+        results["scales"][scale] = res
+        results_path.write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        log(f"{scale}: done in {res['seconds']} s")
+        if not args.no_report:
+            report.write(results, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""The HTTP engines the harness starts on localhost: ``qigraph serve`` (on the embedded store or a
+remote endpoint), rdflib-endpoint, and the Oxigraph server. Each is a real process on a free port,
+polled until it answers, and stopped by its own process id."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from .measure import peak_rss_mb
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A started server: its process, base URL and how long it took to answer ``ready_path``."""
+
+    name: str
+    process: subprocess.Popen
+    url: str
+    ready_s: float
+    log: Path
+    extra: dict = field(default_factory=dict)
+
+    def peak_rss_mb(self) -> float | None:
+        return peak_rss_mb(self.process.pid)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+class StartError(RuntimeError):
+    """A server did not come up; the message carries the end of its log."""
+
+
+def _start(name: str, argv: list[str], *, url: str, ready_path: str, log_dir: Path, timeout_s: float,
+           env: dict | None = None) -> Server:
+    log = Path(log_dir) / f"{name}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(log, "wb")  # noqa: SIM115 - closed with the process's life
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, env=env or os.environ.copy())
+    deadline = started + timeout_s
+    with httpx.Client(timeout=5) as client:
+        while True:
+            try:
+                if client.get(url + ready_path).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                if proc.poll() is None:
+                    proc.kill()
+                tail = log.read_text(errors="replace")[-1500:]
+                raise StartError(f"{name} did not answer {ready_path} within {timeout_s:g} s: {tail}")
+            time.sleep(0.02)
+    return Server(name, proc, url, round(time.perf_counter() - started, 3), log)
+
+
+def start_qigraph(store: str, *, log_dir: Path, workers: int = 2, query_timeout: float = 600,
+                  timeout_s: float = 300, name: str = "qigraph") -> Server:
+    """``qigraph serve`` as a user runs it; ready when /health answers (which asks a query worker)."""
+    port = free_port()
+    argv = [str(BIN / "qigraph"), "--store", store, "serve", "--port", str(port), "--log-level", "warning",
+            "--query-workers", str(workers), "--query-timeout", str(query_timeout)]
+    server = _start(name, argv, url=f"http://127.0.0.1:{port}", ready_path="/health", log_dir=log_dir, timeout_s=timeout_s)
+    server.extra["workers"] = workers
+    return server
+
+
+def start_rdflib_endpoint(nt_file: Path, *, log_dir: Path, timeout_s: float = 3600) -> Server:
+    """rdflib-endpoint serving the N-Triples file from rdflib's in-memory store."""
+    port = free_port()
+    argv = [str(BIN / "rdflib-endpoint"), "serve", str(nt_file), "--host", "127.0.0.1", "--port", str(port)]
+    server = _start("rdflib-endpoint", argv, url=f"http://127.0.0.1:{port}", ready_path="/?query=ASK%7B%7D",
+                    log_dir=log_dir, timeout_s=timeout_s)
+    server.extra["sparql"] = f"{server.url}/"
+    return server
+
+
+def oxigraph_binary() -> str | None:
+    """The Oxigraph server from PyPI's ``oxigraph`` package, if installed."""
+    found = BIN / "oxigraph"
+    return str(found) if found.exists() else shutil.which("oxigraph")
+
+
+def start_oxigraph_server(database: Path, *, log_dir: Path, timeout_s: float = 300) -> Server:
+    """The Oxigraph server, read-only, on a store generation the embedded store also reads."""
+    binary = oxigraph_binary()
+    if not binary:
+        raise StartError("the Oxigraph server is not installed (pip install oxigraph)")
+    port = free_port()
+    argv = [binary, "serve-read-only", "--location", str(database), "--bind", f"127.0.0.1:{port}"]
+    server = _start("oxigraph-server", argv, url=f"http://127.0.0.1:{port}", ready_path="/query?query=ASK%7B%7D",
+                    log_dir=log_dir, timeout_s=timeout_s)
+    server.extra["sparql"] = f"{server.url}/query"
+    return server
+
+
+def remote_backend_available() -> bool:
+    """Whether this qigraph opens an http(s) URL as a remote SPARQL store (the lead's remote backend)."""
+    from qigraph import store
+
+    return any(scheme in getattr(store, "_BACKENDS", {}) for scheme in ("http", "https"))
