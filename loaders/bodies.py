@@ -53,6 +53,14 @@ EVENT_TYPE = {
     "named": QI.Naming,
     "rectification": QI.Rectification,
     "revoked": QI.Revocation,
+    # duties performed (ontology/duties.ttl): they do not move the state
+    "annual-work-report": QI.AnnualWorkReport,
+    "status-report": QI.PreparationStatusReport,
+    "major-change": QI.MajorChange,
+    "major-change-report": QI.MajorChangeReport,
+    "technical-exchange": QI.TechnicalExchange,
+    "alliance-founded": QI.AllianceFounding,
+    "evaluated": QI.Evaluation,
 }
 # How far along its lifecycle each event puts a body; unveiling is left out because centers are
 # unveiled both when preparation starts (筹建揭牌) and when they are established.
@@ -275,11 +283,17 @@ def bodies_graph(curated: Curated, docs: list[DocumentText], industries: Graph, 
                 g.add((eiri, DCTERMS.date, date_literal(date, ewhere)))
             add_labels(g, eiri, f"{name_zh} {etype} {date if date not in (None, UNKNOWN) else '日期不明'}",
                        f"{bid}: {etype} ({date if date not in (None, UNKNOWN) else 'date unknown'})")
+            _duty_fields(g, eiri, e, bid, len(events), ewhere)
             for idx in e.get("sources") or [1]:
                 if not isinstance(idx, int) or not 1 <= idx <= len(source_iris):
                     raise DataError(f"{ewhere}: sources must be 1-based indexes into the record's sources (got {idx!r})")
                 g.add((eiri, DCTERMS.source, source_iris[idx - 1]))
         g.add((iri, QI.state, derive_state(events)))
+        infra = rec.get("infrastructure_work", UNKNOWN)
+        if infra not in (None, UNKNOWN):
+            if not isinstance(infra, bool):
+                raise DataError(f"{where}: infrastructure_work must be true, false or unknown (got {infra!r})")
+            g.add((iri, QI.infrastructureWork, Literal(infra)))
 
         for k, c in enumerate(rec.get("conflicts") or [], start=1):
             ciri = QID[f"body/{bid}/conflict-{k}"]
@@ -311,6 +325,23 @@ def bodies_graph(curated: Curated, docs: list[DocumentText], industries: Graph, 
             g.add((iri, QI.district, Literal(rec["district"], lang="zh")))
         _sources(g, iri, require(rec, "sources", where), clauses, where)
     return g
+
+
+def _duty_fields(g: Graph, eiri: URIRef, event: dict[str, Any], bid: str, n_events: int, where: str) -> None:
+    """The optional fields of a duty event: the year a yearly report covers, the event a notice
+    reports on (a 1-based index into the record's events), and the contents a report includes."""
+    year = event.get("reporting_year")
+    if year not in (None, UNKNOWN):
+        if not re.fullmatch(r"\d{4}", str(year)):
+            raise DataError(f"{where}: reporting_year must be \"YYYY\" (got {year!r})")
+        g.add((eiri, QI.reportingYear, Literal(str(year), datatype=XSD.gYear)))
+    target = event.get("reports_on")
+    if target is not None:
+        if not isinstance(target, int) or not 1 <= target <= n_events:
+            raise DataError(f"{where}: reports_on must be a 1-based index into the record's events (got {target!r})")
+        g.add((eiri, QI.reportsOn, QID[f"body/{bid}/event-{target}"]))
+    for content in event.get("contents") or []:
+        g.add((eiri, QI.includesContent, Literal(str(content), lang="zh")))
 
 
 def link_tasks_to_bodies(g: Graph, curated: Curated, task_texts: dict[int, str]) -> None:

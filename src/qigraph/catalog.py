@@ -45,3 +45,8 @@ def default_data_dir() -> Path:
     root = _package_dir("qigraph.data")
     # Editable installs and wheels both unpack to real folders; the loaders read them as paths.
     return Path(str(root))
+
+
+def industry_code_file() -> Traversable:
+    """The GB/T 4754-2017 code table mapped to the industry concepts (``data/industry-codes/``)."""
+    return _package_dir("qigraph.data") / "industry-codes" / "gbt4754-2017.yaml"

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from qigraph import __version__
-from qigraph.config import STORE_ENV, Settings, default_store_location
+from qigraph.config import STORE_ENV, Settings, default_store_location, endpoint_options
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 EXPORT_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
@@ -26,6 +26,13 @@ def _err(message: str) -> None:
     print(f"qigraph: {message}", file=sys.stderr)
 
 
+def _open(descriptor: str, **options):
+    """The store a descriptor names, read-only, with a remote endpoint's options from the environment."""
+    from qigraph.store import open_store
+
+    return open_store(descriptor, read_only=True, **Settings(store=descriptor).open_options(), **options)
+
+
 def cmd_build(args) -> int:
     from qigraph.build import build
 
@@ -33,7 +40,8 @@ def cmd_build(args) -> int:
         print(f"  {line}", file=sys.stderr)
 
     print(f"building the graph into {args.store}", file=sys.stderr)
-    report = build(args.store, Path(args.data) if args.data else None, progress=progress)
+    report = build(args.store, Path(args.data) if args.data else None, progress=progress,
+                   options=Settings(store=args.store).open_options())
     print(f"built: {report.total} triples", file=sys.stderr)
     return EXIT_OK
 
@@ -42,11 +50,13 @@ def cmd_serve(args) -> int:
     from qigraph.store.bounded import BoundedStore
 
     settings = Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
-                        query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()))
+                        query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()),
+                        max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ()))
     # Fails now, with the store's message, not on the first request; and the query workers boot
     # while the web stack below is imported, rather than after it (cold start, see benchmarks).
     store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                         max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
+                         max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
+                         options=settings.open_options())
     import uvicorn
 
     from qigraph.api.app import create_app
@@ -91,7 +101,6 @@ def format_results(result: dict, fmt: str) -> str:
 
 def cmd_query(args) -> int:
     from qigraph.catalog_queries import load_catalog
-    from qigraph.store import open_store
 
     bindings = None
     if args.name:
@@ -115,7 +124,7 @@ def cmd_query(args) -> int:
     else:
         _err("give a SPARQL query (text or a .rq file) or --name NAME")
         return EXIT_ERROR
-    store = open_store(args.store, read_only=True)
+    store = _open(args.store)
     try:
         result = store.select(text, bindings=bindings)
     finally:
@@ -133,11 +142,28 @@ def cmd_queries(args) -> int:
     return EXIT_OK
 
 
-def cmd_export(args) -> int:
+def cmd_load(args) -> int:
     from qigraph.store import open_store
 
+    options = {**endpoint_options(), **{k: v for k, v in (("update_url", args.update_url), ("store_url", args.store_url),
+                                                         ("graph", args.graph), ("user", args.user)) if v}}
+    source = _open(args.store)
+    try:
+        ntriples = source.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept="application/n-triples").body
+    finally:
+        source.close()
+    target = open_store(args.endpoint, **options)
+    lines = ntriples.count(b"\n")
+    print(f"loading {lines} triples from {args.store} into {args.endpoint}"
+          + (f" (graph {options['graph']})" if options.get("graph") else ""), file=sys.stderr)
+    target.replace_graph(ntriples)
+    print(f"loaded: the endpoint now holds {target.triple_count()} triples", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
     media = EXPORT_TYPES[args.format]
-    store = open_store(args.store, read_only=True)
+    store = _open(args.store)
     try:
         result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept=media)
     finally:
@@ -148,6 +174,85 @@ def cmd_export(args) -> int:
     else:
         sys.stdout.buffer.write(result.body)
     return EXIT_OK
+
+
+def cmd_match(args) -> int:
+    from qigraph.matching import MatchError, get_matcher
+    from qigraph.matching.render import as_text
+
+    store = _open(args.store)
+    try:
+        result = get_matcher(store, key=args.store).match(args.text or "", limit=args.limit, code=args.code)
+    except MatchError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    finally:
+        store.close()
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.format == "json" else as_text(result))
+    return EXIT_OK
+def cmd_validate(args) -> int:
+    import datetime
+
+    from qigraph import uploads
+    from qigraph.validation import validate, validate_record, validate_store
+
+    reference = datetime.date.fromisoformat(args.date) if args.date else None
+    if args.files:
+        data = _read_files(args.files)
+        if data is None:
+            return EXIT_ERROR
+        merge = not all(uploads.is_record_type(uploads.media_type_for(Path(f))) for f in args.files)
+        if args.no_store:
+            report = validate(data, reference_date=reference)
+        else:
+            store = _open(args.store)
+            try:
+                report = validate_record(data, store, reference_date=reference, merge=merge)
+            finally:
+                store.close()
+    else:
+        store = _open(args.store)
+        try:
+            report = validate_store(store, reference_date=reference)
+        finally:
+            store.close()
+    if args.format == "json":
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif args.format in ("turtle", "json-ld"):
+        print(report.serialize(format=args.format))
+    else:
+        print(_report_text(report, args.lang))
+    return EXIT_OK if report.conforms else EXIT_INVALID
+
+
+def _read_files(files: list[str]):
+    from rdflib import Graph
+
+    from qigraph import uploads
+
+    data = Graph()
+    for name in files:
+        path = Path(name)
+        try:
+            data += uploads.read(path.read_bytes(), uploads.media_type_for(path))
+        except uploads.InputError as exc:
+            _err(f"{name}: {exc}")
+            return None
+    return data
+
+
+def _report_text(report, lang: str) -> str:
+    lines = []
+    for r in report.results:
+        focus = r.focus_label.get(lang) or r.focus
+        lines.append(f"{r.severity:<9} {focus}  <{r.focus}>")
+        if r.path:
+            lines.append(f"          path  {r.path}" + (f"  value  {r.value}" if r.value else ""))
+        lines.append(f"          {r.message.get(lang) or r.message.get('en', '')}")
+        for c in r.clauses:
+            lines.append(f"          {'依据' if lang == 'zh' else 'clause'}  {c.label.get(lang) or c.iri}  <{c.iri}>")
+    lines.append(report.summary(lang))
+    return "\n".join(lines)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -169,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--max-result-bytes", type=int, default=64 * 1024 * 1024, help="result size cap (default %(default)s)")
     s.add_argument("--query-workers", type=int, default=2, help="query worker processes (default %(default)s)")
     s.add_argument("--allow-service", action="append", metavar="URL", help="a SERVICE endpoint queries may call (repeatable)")
+    s.add_argument("--max-request-bytes", type=int, default=8 * 1024 * 1024, help="request body cap (default %(default)s)")
+    s.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="an origin browsers may call the API from (repeatable)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")
@@ -181,10 +288,38 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("queries", help="list the named queries")
     c.set_defaults(func=cmd_queries)
 
+    lo = sub.add_parser("load", help="push the built graph to a remote SPARQL endpoint (replacing what it held there)")
+    lo.add_argument("--endpoint", required=True, metavar="URL", help="the endpoint's SPARQL query URL")
+    lo.add_argument("--update-url", help="its SPARQL Update URL (default: the query URL; $QIGRAPH_ENDPOINT_UPDATE)")
+    lo.add_argument("--store-url", help="its Graph Store Protocol URL, used instead of INSERT DATA if given ($QIGRAPH_ENDPOINT_STORE)")
+    lo.add_argument("--graph", help="the named graph to hold the data (default: the default graph; $QIGRAPH_ENDPOINT_GRAPH)")
+    lo.add_argument("--user", help="user name ($QIGRAPH_ENDPOINT_USER); the password comes from $QIGRAPH_ENDPOINT_PASSWORD")
+    lo.set_defaults(func=cmd_load)
+    m = sub.add_parser("match", help="match a description (Chinese or English) or a GB/T 4754-2017 code to industries, "
+                                     "centers, tasks, clauses, agencies and programs")
+    m.add_argument("text", nargs="?", help="what the enterprise makes or does; or a code such as C3742")
+    m.add_argument("--code", help="a GB/T 4754-2017 industry code")
+    m.add_argument("--limit", type=int, default=10, help="the most hits in each list (default %(default)s)")
+    m.add_argument("--format", choices=("table", "json"), default="table")
+    m.set_defaults(func=cmd_match)
+
     e = sub.add_parser("export", help="export the whole graph")
     e.add_argument("--format", choices=sorted(EXPORT_TYPES), default="turtle")
     e.add_argument("-o", "--output", help="file to write (default: standard output)")
     e.set_defaults(func=cmd_export)
+
+    # `qigraph eligibility` and `qigraph obligations`
+    from qigraph.cli_eligibility import register as register_eligibility
+
+    register_eligibility(sub)
+    v = sub.add_parser("validate", help="validate files (with the store neighbourhood they reference), or the built graph, "
+                                        "against the SHACL shapes; exit 0 conforms, 1 violations, 2 error")
+    v.add_argument("files", nargs="*", metavar="FILE", help=".ttl .nt .jsonld/.json, or body records .yaml/.csv (none: the built graph)")
+    v.add_argument("--format", choices=("text", "turtle", "json-ld", "json"), default="text")
+    v.add_argument("--lang", choices=("zh", "en"), default="en", help="language of messages and labels in text output")
+    v.add_argument("--date", help="the date the timeline shapes take as today, YYYY-MM-DD (default: today)")
+    v.add_argument("--no-store", action="store_true", help="validate the files alone, without the built graph")
+    v.set_defaults(func=cmd_validate)
     return p
 
 
@@ -193,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     from qigraph.catalog_queries import CatalogError
     from qigraph.loaders.records import DataError
     from qigraph.store import QuerySyntaxError, StoreError
+    from qigraph.validation import ValidationError
 
     args = parser().parse_args(argv)
     try:
@@ -200,7 +336,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, QuerySyntaxError, CatalogError) as exc:
         _err(str(exc))
         return EXIT_INVALID
-    except StoreError as exc:
+    except (StoreError, ValidationError) as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    except ValueError as exc:  # e.g. --date not YYYY-MM-DD
         _err(str(exc))
         return EXIT_ERROR
     except OSError as exc:

@@ -5,11 +5,16 @@ and is ready sooner."""
 from __future__ import annotations
 
 
-def serve(conn, descriptor: str, max_bytes: int) -> None:
-    """A worker's loop: open the store read-only, answer requests until the pipe closes."""
+def serve(conn, descriptor: str, options: dict, max_bytes: int) -> None:
+    """A worker's loop: open the store read-only, say so, answer requests until the pipe closes."""
     from qigraph.store import open_store
 
-    store = open_store(descriptor, read_only=True)
+    try:
+        store = open_store(descriptor, read_only=True, **options)
+    except Exception as exc:  # noqa: BLE001 - the caller learns why the worker cannot serve
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    conn.send(("ready",))
     while True:
         try:
             op, args, kwargs = conn.recv()
