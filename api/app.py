@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from qigraph import __version__
@@ -16,6 +16,9 @@ from qigraph.store.guard import ForbiddenQuery
 
 from .problems import Problem, problem_handler, problem_response
 from .routes import health, lookups, queries, resources, sparql
+from .routes.resources import wants_html
+from .routes.workbench import home
+from .web import install as install_web_interface
 
 
 def _problem_for(status: int, title: str):
@@ -59,9 +62,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(resources.router)
     app.include_router(lookups.router)
+    install_web_interface(app)
 
     @app.get("/", include_in_schema=False)
-    def index() -> dict:
+    def index(request: Request):
+        if wants_html(request.headers.get("accept")):  # a browser gets the web interface's home page
+            return home(request, request.app.state.store)
         return {"name": "qigraph", "version": __version__, "sparql": "/sparql", "queries": "/queries",
                 "health": "/health", "docs": "/docs"}
 

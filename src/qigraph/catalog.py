@@ -45,3 +45,8 @@ def default_data_dir() -> Path:
     root = _package_dir("qigraph.data")
     # Editable installs and wheels both unpack to real folders; the loaders read them as paths.
     return Path(str(root))
+
+
+def static_dir() -> Path:
+    """The web interface's static files (CSS, JavaScript, the bundled editor)."""
+    return Path(str(_package_dir("qigraph.api") / "static"))

@@ -1,0 +1,180 @@
+"""The web interface over HTTP (no browser): home page, language choice, query workbench and
+named queries, industry explorer, body pages, ontology documentation. Pages are read as HTML
+and compared with what the JSON API and SPARQL say about the same graph."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from qigraph.api.app import create_app
+from webpage import parse, table_rows
+
+from qigraph import catalog
+from qigraph.config import Settings
+
+HTML = {"Accept": "text/html"}
+JSON_RESULTS = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module")
+def client(store_path):
+    with TestClient(create_app(Settings(store=store_path))) as c:
+        yield c
+
+
+def page(client, url: str, status: int = 200, **kw):
+    r = client.get(url, headers={**HTML, **kw.pop("headers", {})}, **kw)
+    assert r.status_code == status, r.text[:500]
+    assert r.headers["content-type"].startswith("text/html")
+    return parse(r.text)
+
+
+# --- home and language ---------------------------------------------------------------------------
+
+def test_home_is_html_for_browsers_and_json_for_clients(client):
+    doc = page(client, "/")
+    assert doc.find("html").attrs["lang"] == "zh-Hans"
+    assert doc.find("h1").text == "上海质量基础设施知识图谱"
+    stats = doc.find("p", cls="stats").find_all("strong")
+    bodies = client.get("/centers", params={"limit": 1}).json()["total"]
+    assert int(stats[0].text) == bodies
+    assert client.get("/").json()["sparql"] == "/sparql"
+    assert client.get("/", headers={"Accept": "application/json"}).json()["sparql"] == "/sparql"
+
+
+def test_language_from_query_cookie_and_accept_language(store_path):
+    with TestClient(create_app(Settings(store=store_path))) as c:
+        assert page(c, "/ui/sparql").find("html").attrs["lang"] == "zh-Hans"
+        assert page(c, "/ui/sparql", headers={"Accept-Language": "en-US,en;q=0.9"}).find("html").attrs["lang"] == "en"
+        assert page(c, "/ui/sparql", headers={"Accept-Language": "fr,zh-CN;q=0.5,en;q=0.3"}).find("html").attrs["lang"] == "zh-Hans"
+        r = c.get("/ui/sparql?lang=en", headers=HTML)
+        assert r.cookies.get("lang") == "en" and parse(r.text).find("h1").text == "Query workbench"
+        # The cookie now chooses English, even against the browser's preference…
+        assert page(c, "/ui/sparql", headers={"Accept-Language": "zh-CN"}).find("h1").text == "Query workbench"
+        # …until the switch link is followed back to Chinese.
+        switch = page(c, "/ui/sparql").find("a", cls="lang")
+        assert switch.text == "中文" and "lang=zh" in switch.attrs["href"]
+        assert page(c, switch.attrs["href"]).find("h1").text == "查询工作台"
+        assert c.cookies.get("lang") == "zh"
+
+
+def test_switch_link_keeps_the_query(client):
+    doc = page(client, "/ui/queries/tasks-by-agency?" + urlencode({"agency": "市科委"}))
+    href = doc.find("a", cls="lang").attrs["href"]
+    assert href.startswith("/ui/queries/tasks-by-agency?") and "agency=%E5%B8%82%E7%A7%91%E5%A7%94" in href and "lang=en" in href
+
+
+# --- workbench -------------------------------------------------------------------------------------
+
+def _sparql_json(client, query: str) -> dict:
+    return client.get("/sparql", params={"query": query}, headers=JSON_RESULTS).json()
+
+
+def test_workbench_runs_a_query_and_links_iris(client):
+    query = ("PREFIX qi: <https://w3id.org/qigraph/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT ?agency ?label WHERE { ?agency a qi:Agency ; rdfs:label ?label FILTER(LANG(?label) = 'zh') } ORDER BY ?label")
+    doc = page(client, "/ui/sparql?" + urlencode({"query": query}))
+    head, rows = table_rows(doc)
+    expected = _sparql_json(client, query)["results"]["bindings"]
+    assert head == ["agency", "label"] and len(rows) == len(expected)
+    assert int(doc.find("span", cls="count").attrs["data-rows"]) == len(expected)
+    for cells, b in zip(rows, expected):
+        link = cells[0].find("a")
+        assert link.attrs["href"] == "/id/" + b["agency"]["value"].removeprefix("https://w3id.org/qigraph/id/")
+        assert cells[1].find("span", cls="lit").text == b["label"]["value"]
+    assert "毫秒" in doc.find("span", cls="elapsed").text
+    assert doc.find("figure", cls="chart") is None  # no count, no chart
+    # The textarea keeps the query, so the page works without JavaScript.
+    assert doc.find("textarea", id="query").text == query
+
+
+def test_workbench_downloads_are_the_same_result(client):
+    query = "PREFIX qi: <https://w3id.org/qigraph/ontology#> SELECT ?n WHERE { ?t qi:taskNumber ?n } ORDER BY ?n"
+    doc = page(client, "/ui/sparql?" + urlencode({"query": query}))
+    links = {a.text: a.attrs for a in doc.find_all("a", cls="download")}
+    assert set(links) == {"CSV", "JSON"} and links["CSV"]["download"] == "qigraph-results.csv"
+    r = client.get(links["CSV"]["href"])
+    assert r.headers["content-type"].startswith("text/csv")
+    numbers = [row["n"] for row in csv.DictReader(io.StringIO(r.text))]
+    assert numbers == [c[0].text for c in table_rows(doc)[1]] and len(numbers) == 74
+    assert len(client.get(links["JSON"]["href"]).json()["results"]["bindings"]) == 74
+
+
+def test_workbench_ask_and_construct(client):
+    ask = page(client, "/ui/sparql?" + urlencode({"query": "ASK { ?s a <https://w3id.org/qigraph/ontology#Task> }"}))
+    assert "true" in ask.find("p", cls="boolean").text
+    doc = page(client, "/ui/sparql?" + urlencode({"query": "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 2"}))
+    assert "@prefix" in doc.find("pre", cls="turtle").text
+
+
+@pytest.mark.parametrize("query, status, words", [
+    ("SELECT * WHERE { ?s ?p }", 400, "syntax error"),
+    ("DELETE WHERE { ?s ?p ?o }", 400, "read-only"),
+])
+def test_workbench_reports_bad_queries_on_the_page(client, query, status, words):
+    doc = page(client, "/ui/sparql?" + urlencode({"query": query}), status=status)
+    alert = doc.find(role="alert")
+    assert alert is not None and words in alert.text
+    assert doc.find("textarea", id="query").text == query  # kept for fixing
+
+
+def test_workbench_offers_the_catalog_and_the_editor(client):
+    doc = page(client, "/ui/sparql")
+    links = [a.attrs["href"] for a in doc.find("nav", cls="catalog").find_all("a")]
+    assert len(links) == len(client.get("/queries").json())
+    assert "/ui/queries/tasks-by-agency?agency=%E5%B8%82%E7%A7%91%E5%A7%94" in links
+    scripts = [s.attrs.get("src", "") for s in doc.find_all("script")]
+    editor = next(s for s in scripts if "codemirror" in s)
+    assert client.get(editor).status_code == 200
+    assert "PREFIX qi:" in doc.find("textarea", id="query").text  # the project's prefixes, ready
+
+
+def test_editor_bundle_ships_with_its_licence_and_recipe():
+    folder = catalog.static_dir() / "vendor" / "codemirror"
+    licence = (folder / "LICENSE").read_text(encoding="utf-8")
+    assert "@codemirror/view" in licence and "Permission is hereby granted" in licence
+    assert "npm ci" in (folder / "README.md").read_text(encoding="utf-8")
+    assert (folder / "codemirror-sparql.min.js").read_text(encoding="utf-8").startswith("/* qigraph SPARQL editor")
+
+
+# --- named queries --------------------------------------------------------------------------------
+
+def test_named_query_with_count_per_label_draws_a_bar_chart(client):
+    doc = page(client, "/ui/queries/agencies-by-task-count")
+    expected = client.get("/queries/agencies-by-task-count", headers=JSON_RESULTS).json()["results"]["bindings"]
+    head, rows = table_rows(doc)
+    assert head == ["agency", "label", "tasks"] and len(rows) == len(expected)
+    svg = doc.find("figure", cls="chart").find("svg")
+    assert svg.attrs["role"] == "img"
+    bars = svg.find_all("g", cls="bar")
+    assert len(bars) == len(expected)
+    widths = [float(g.find("rect").attrs["width"]) for g in bars]
+    values = [int(b["tasks"]["value"]) for b in expected]
+    # Bars are proportional to the counts, the longest for the largest.
+    assert widths.index(max(widths)) == values.index(max(values))
+    assert all(abs(w / max(widths) - v / max(values)) < 0.01 for w, v in zip(widths, values))
+    first = bars[0]
+    assert first.find("text", cls="value").text == expected[0]["tasks"]["value"]
+    assert first.find("a").attrs["href"] == "/id/" + expected[0]["agency"]["value"].removeprefix("https://w3id.org/qigraph/id/")
+
+
+def test_named_query_parameter_form_binds_the_value(client):
+    doc = page(client, "/ui/queries/tasks-by-agency?" + urlencode({"agency": "市科委"}))
+    field = doc.find("input", id="param-agency")
+    assert field.attrs["value"] == "市科委" and doc.find("label", for_="param-agency") is not None
+    expected = client.get("/queries/tasks-by-agency", params={"agency": "市科委"}, headers=JSON_RESULTS).json()
+    assert len(table_rows(doc)[1]) == len(expected["results"]["bindings"]) > 0
+    csv_link = next(a for a in doc.find_all("a", cls="download") if a.text == "CSV")
+    assert len(list(csv.DictReader(io.StringIO(client.get(csv_link.attrs["href"]).text)))) == len(expected["results"]["bindings"])
+
+
+def test_named_query_waits_for_its_parameters_and_explains_bad_ones(client):
+    doc = page(client, "/ui/queries/tasks-by-agency")
+    assert doc.find("section", cls="results") is None and doc.find("input", id="param-agency").attrs["placeholder"] == "市科委"
+    bad = page(client, "/ui/queries/clauses-by-duration?duration=two-years", status=400)
+    assert "ISO 8601 duration" in bad.find(role="alert").text
+    page(client, "/ui/queries/no-such-query", status=404)
