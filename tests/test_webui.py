@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +26,10 @@ def client(store_path):
         yield c
 
 
-def page(client, url: str, status: int = 200, **kw):
+def page(client, url: str, status: int = 200, *, keep_cookies: bool = False, **kw):
+    """GET a page as a browser; by default as a first visit (no language cookie from earlier tests)."""
+    if not keep_cookies:
+        client.cookies.clear()
     r = client.get(url, headers={**HTML, **kw.pop("headers", {})}, **kw)
     assert r.status_code == status, r.text[:500]
     assert r.headers["content-type"].startswith("text/html")
@@ -48,18 +51,21 @@ def test_home_is_html_for_browsers_and_json_for_clients(client):
 
 def test_language_from_query_cookie_and_accept_language(store_path):
     with TestClient(create_app(Settings(store=store_path))) as c:
-        assert page(c, "/ui/sparql").find("html").attrs["lang"] == "zh-Hans"
-        assert page(c, "/ui/sparql", headers={"Accept-Language": "en-US,en;q=0.9"}).find("html").attrs["lang"] == "en"
-        assert page(c, "/ui/sparql", headers={"Accept-Language": "fr,zh-CN;q=0.5,en;q=0.3"}).find("html").attrs["lang"] == "zh-Hans"
+        def lang_of(url="/ui/sparql", **headers):
+            return page(c, url, keep_cookies=True, headers=headers).find("html").attrs["lang"]
+
+        assert lang_of() == "zh-Hans"
+        assert lang_of(**{"Accept-Language": "en-US,en;q=0.9"}) == "en"
+        assert lang_of(**{"Accept-Language": "fr,zh-CN;q=0.5,en;q=0.3"}) == "zh-Hans"
         r = c.get("/ui/sparql?lang=en", headers=HTML)
         assert r.cookies.get("lang") == "en" and parse(r.text).find("h1").text == "Query workbench"
         # The cookie now chooses English, even against the browser's preference…
-        assert page(c, "/ui/sparql", headers={"Accept-Language": "zh-CN"}).find("h1").text == "Query workbench"
+        assert lang_of(**{"Accept-Language": "zh-CN"}) == "en"
         # …until the switch link is followed back to Chinese.
-        switch = page(c, "/ui/sparql").find("a", cls="lang")
+        switch = page(c, "/ui/sparql", keep_cookies=True).find("a", cls="lang")
         assert switch.text == "中文" and "lang=zh" in switch.attrs["href"]
-        assert page(c, switch.attrs["href"]).find("h1").text == "查询工作台"
-        assert c.cookies.get("lang") == "zh"
+        assert page(c, switch.attrs["href"], keep_cookies=True).find("h1").text == "查询工作台"
+        assert c.cookies.get("lang") == "zh" and lang_of() == "zh-Hans"
 
 
 def test_switch_link_keeps_the_query(client):
@@ -178,3 +184,89 @@ def test_named_query_waits_for_its_parameters_and_explains_bad_ones(client):
     bad = page(client, "/ui/queries/clauses-by-duration?duration=two-years", status=400)
     assert "ISO 8601 duration" in bad.find(role="alert").text
     page(client, "/ui/queries/no-such-query", status=404)
+
+
+# --- industry explorer and body pages -------------------------------------------------------------
+
+def _walk(nodes):
+    for n in nodes:
+        yield n
+        yield from _walk(n["narrower"])
+
+
+def test_industry_trees_show_every_concept_with_its_count(client):
+    schemes = client.get("/industries").json()["schemes"]
+    doc = page(client, "/ui/industries")
+    summaries = [s.text for s in doc.find_all("summary")]
+    assert summaries == [s["label_zh"] for s in schemes]
+    shown = {unquote(a.attrs["href"].split("concept=", 1)[1]): a for a in doc.find("nav", cls="schemes").find_all("a")}
+    concepts = [n for s in schemes for n in _walk(s["top"])]
+    assert len(shown) == len(concepts)
+    for n in concepts:
+        link = shown[n["iri"]]
+        assert link.text == n["label_zh"]
+        assert link.parent.find("span", cls="n").text == f"({n['bodies']})"
+
+
+def test_choosing_an_industry_lists_its_bodies_as_cards(client):
+    concepts = [n for s in client.get("/industries").json()["schemes"] for n in _walk(s["top"])]
+    busiest = max(concepts, key=lambda n: n["bodies"])
+    expected = client.get("/centers", params={"industry": busiest["iri"], "limit": 500}).json()["items"]
+    doc = page(client, "/ui/industries?" + urlencode({"concept": busiest["iri"]}))
+    cards = doc.find_all("article", cls="body-card")
+    assert len(cards) == len(expected) == busiest["bodies"]
+    assert [c.find("h3").text for c in cards] == [b["label"]["zh"] for b in expected]
+    for card, body in zip(cards, expected):
+        assert card.find("h3").find("a").attrs["href"] == f"/ui/bodies/{body['id']}"
+        assert len(card.find_all("a", cls="source")) == len(body["sources"])
+        hosts = card.find("dd").text
+        assert all(h["label_zh"] in hosts for h in body["hosts"]) if body["hosts"] else "承建单位不详" in hosts
+    assert doc.find("a", aria_current="true").text == busiest["label_zh"]
+    page(client, "/ui/industries?concept=https://w3id.org/qigraph/id/industry/none/such", status=404)
+
+
+def test_cards_speak_english_when_asked(client):
+    concepts = [n for s in client.get("/industries").json()["schemes"] for n in _walk(s["top"])]
+    busiest = max(concepts, key=lambda n: n["bodies"])
+    doc = page(client, "/ui/industries?" + urlencode({"concept": busiest["iri"], "lang": "en"}))
+    assert doc.find("h2", id="bodies-heading").text.startswith(f"Bodies serving “{busiest['label_en']}”")
+    states = {b.text for c in doc.find_all("article", cls="body-card") for b in c.find_all("span", cls="badge")}
+    assert states & {"Established", "In preparation", "State unknown"}
+    assert not states & {"已成立", "筹建中", "状态不明"}
+
+
+_DATED = """PREFIX qi: <https://w3id.org/qigraph/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?b (COUNT(DISTINCT ?e) AS ?events) (COUNT(DISTINCT ?t) AS ?tasks) WHERE {
+  ?b qi:hasEvent ?e . ?e dcterms:date ?d . ?t qi:concernsBody ?b } GROUP BY ?b ORDER BY DESC(?events) DESC(?tasks) ?b LIMIT 1"""
+
+
+def test_body_page_has_its_lifecycle_tasks_and_clauses(client):
+    row = _sparql_json(client, _DATED)["results"]["bindings"][0]
+    body_id = row["b"]["value"].rsplit("/", 1)[1]
+    doc = page(client, f"/ui/bodies/{body_id}")
+    assert doc.find("h1").text == client.get(f"/centers/{body_id}").json()["label"]["zh"]
+    events = doc.find("ol", cls="timeline").find_all("li")
+    dates = [li.find("time").attrs["datetime"] for li in events if li.find("time")]
+    assert len(dates) == int(row["events"]["value"]) and dates == sorted(dates)
+    tasks = _sparql_json(client, f"""PREFIX qi: <https://w3id.org/qigraph/ontology#>
+        SELECT ?n WHERE {{ ?t qi:concernsBody <{row['b']['value']}> ; qi:taskNumber ?n }} ORDER BY ?n""")["results"]["bindings"]
+    shown = doc.find("ul", cls="tasks").find_all("a")
+    assert tasks and [a.text for a in shown] == [f"任务 {b['n']['value']}" for b in tasks]
+    assert all(client.get(a.attrs["href"], headers=HTML).status_code == 200 for a in shown)
+    assert doc.find("a", href=f"/id/body/{body_id}") is not None
+
+
+def test_body_page_of_a_program_lists_its_requirements_with_clauses(client):
+    rows = _sparql_json(client, """PREFIX qi: <https://w3id.org/qigraph/ontology#>
+        SELECT ?b (COUNT(DISTINCT ?req) AS ?n) WHERE { ?b a ?k . ?p qi:forBodyClass ?k . ?req qi:appliesTo ?p }
+        GROUP BY ?b ORDER BY ?b LIMIT 1""")["results"]["bindings"]
+    body_id = rows[0]["b"]["value"].rsplit("/", 1)[1]
+    doc = page(client, f"/ui/bodies/{body_id}")
+    items = doc.find("ul", cls="requirements").find_all("li")
+    assert len(items) == int(rows[0]["n"]["value"])
+    assert all(li.find_all("a")[1].attrs["href"].startswith("/id/doc/") for li in items)
+
+
+def test_unknown_body_page_is_404_html(client):
+    doc = page(client, "/ui/bodies/no-such-body", status=404)
+    assert "no-such-body" in doc.find(role="alert").text
