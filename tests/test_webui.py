@@ -270,3 +270,60 @@ def test_body_page_of_a_program_lists_its_requirements_with_clauses(client):
 def test_unknown_body_page_is_404_html(client):
     doc = page(client, "/ui/bodies/no-such-body", status=404)
     assert "no-such-body" in doc.find(role="alert").text
+
+
+# --- ontology documentation -----------------------------------------------------------------------
+
+QI = "https://w3id.org/qigraph/ontology#"
+
+
+def test_ontology_index_lists_every_term_with_its_usage(client, graph):
+    doc = page(client, "/ui/ontology")
+    for kind, owl_type in (("class", "Class"), ("object-property", "ObjectProperty"), ("datatype-property", "DatatypeProperty")):
+        expected = {str(r.t) for r in graph.query(f"""PREFIX owl: <http://www.w3.org/2002/07/owl#>
+            SELECT ?t WHERE {{ ?t a owl:{owl_type} FILTER(STRSTARTS(STR(?t), "{QI}")) }}""")}
+        section = doc.find("section", aria_labelledby=kind)
+        shown = {a.text.replace("qi:", QI) for a in section.find("tbody").find_all("a")}
+        assert shown == expected
+    task_row = next(tr for tr in doc.find_all("tr") if tr.find("a", href="/ui/ontology/Task"))
+    tasks = _sparql_json(client, f"SELECT (COUNT(?t) AS ?n) WHERE {{ ?t a <{QI}Task> }}")["results"]["bindings"][0]["n"]["value"]
+    assert task_row.find("td", cls="num").text == tasks
+
+
+def test_property_page_has_domain_range_and_usage(client, graph):
+    doc = page(client, "/ui/ontology/responsibleAgency")
+    zh = next(str(o) for o in graph.objects(graph.namespace_manager.expand_curie("qi:responsibleAgency"),
+                                             graph.namespace_manager.expand_curie("rdfs:label")) if o.language == "zh")
+    assert doc.find("h1").text.startswith(zh)
+    facts = {tr.find("th").text: tr.find("td") for tr in doc.find("table", cls="term-facts").find_all("tr")}
+    domain = {str(o) for o in graph.objects(graph.namespace_manager.expand_curie("qi:responsibleAgency"),
+                                             graph.namespace_manager.expand_curie("rdfs:domain"))}
+    assert {a.attrs["href"] for a in facts["定义域"].find_all("a")} == {"/ui/ontology/" + d.removeprefix(QI) for d in domain}
+    assert facts["值域"].find("a").attrs["href"] == "/ui/ontology/Agency"
+    used = int(facts["使用数"].attrs["data-count"])
+    expected = _sparql_json(client, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{QI}responsibleAgency> ?o }}")["results"]["bindings"][0]
+    assert used == int(expected["n"]["value"]) > 0
+    # The "query its use" link opens the workbench with a query returning exactly those statements.
+    runs = page(client, facts["使用数"].find("a").attrs["href"])
+    assert int(runs.find("span", cls="count").attrs["data-rows"]) == used
+
+
+def test_class_page_has_hierarchy_and_english(client):
+    doc = page(client, "/ui/ontology/QualityInfrastructureBody?lang=en")
+    assert doc.find("html").attrs["lang"] == "en" and doc.find("h1").text.startswith("Quality infrastructure body")
+    facts = {tr.find("th").text: tr.find("td") for tr in doc.find("table", cls="term-facts").find_all("tr")}
+    assert "/ui/ontology/TestBase" in {a.attrs["href"] for a in facts["Subclasses"].find_all("a")}
+    bodies = client.get("/centers", params={"limit": 1}).json()["total"]
+    assert int(facts["Usage"].attrs["data-count"]) == bodies
+    page(client, "/ui/ontology/NoSuchTerm", status=404)
+
+
+def test_resource_pages_link_to_the_ontology_docs_and_body_pages(client):
+    body_id = client.get("/centers", params={"limit": 1}).json()["items"][0]["id"]
+    doc = page(client, f"/id/body/{body_id}")
+    predicate_links = {a.attrs["href"] for a in doc.find_all("th") for a in a.find_all("a")}
+    assert "/ui/ontology/servesIndustry" in predicate_links and "/ui/ontology/state" in predicate_links
+    assert all(client.get(h, headers=HTML).status_code == 200 for h in predicate_links if h.startswith("/ui/ontology/"))
+    assert doc.find("a", href=f"/ui/bodies/{body_id}") is not None
+    object_links = {a.attrs["href"] for td in doc.find_all("td") for a in td.find_all("a")}
+    assert any(h.startswith("/ui/ontology/") for h in object_links)  # its kind and state are ontology terms
