@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from qigraph import __version__
@@ -14,8 +15,9 @@ from qigraph.store import StoreError
 from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, StoreBusy
 from qigraph.store.guard import ForbiddenQuery
 
+from .limits import BodySizeLimit
 from .problems import Problem, problem_handler, problem_response
-from .routes import health, lookups, queries, resources, sparql
+from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
 from .routes.resources import wants_html
 from .routes.workbench import home
 from .web import install as install_web_interface
@@ -36,7 +38,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                                       max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services)
+                                       max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
+                                       options=settings.open_options())
+        match.start_warming(app)
         try:
             yield
         finally:
@@ -53,6 +57,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Environment(loader=PackageLoader("qigraph.api", "templates"), autoescape=select_autoescape())
     app.add_exception_handler(Problem, problem_handler)
 
+    async def internal_error(request, exc):
+        # Never a stack trace or a file path in the answer; the log has them.
+        import logging
+
+        logging.getLogger("qigraph.api").exception("unhandled error on %s", request.url.path)
+        return problem_response(500, "Internal error", "the server failed on this request; it has been logged. "
+                                "Try again, and tell the operator if it persists.", request.url.path)
+
+    app.add_exception_handler(Exception, internal_error)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Content-Type", "Authorization"])
+
     app.add_exception_handler(StoreError, _problem_for(503, "Store unavailable"))
     for exc_type, status, title in ((QueryTimeout, 503, "Query time limit exceeded"), (StoreBusy, 503, "Busy"),
                                     (ResultTooLarge, 422, "Result too large"), (ForbiddenQuery, 400, "Operation not allowed")):
@@ -62,6 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(resources.router)
     app.include_router(lookups.router)
+    app.include_router(match.router)
+    app.add_exception_handler(RequestValidationError, match.invalid_request)
+    app.include_router(eligibility.router)
+    app.include_router(obligations.router)
     install_web_interface(app)
 
     @app.get("/", include_in_schema=False)

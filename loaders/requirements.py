@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, XSD
 from qigraph.namespaces import QI, QID
 
 from .agencies import AgencyRegistry
+from .bodies import EVENT_TYPE
 from .documents import DocumentText, doc_iri, part_iri
 from .rdfutil import add_labels, derived_from
 from .records import DataError, check_slug, read_yaml, require
@@ -108,4 +109,11 @@ def requirements_graph(path: Path, docs: list[DocumentText], registry: AgencyReg
             g.add((iri, QI.requiredContent, Literal(content, lang="zh")))
         if rec.get("report_to"):
             g.add((iri, QI.reportTo, registry.get(rec["report_to"], where).iri))
+        # The events a time limit or recurring duty runs from and ends with (the reporting calendar).
+        for key, prop in (("starts_with", QI.startsWithEvent), ("ends_with", QI.endsWithEvent)):
+            values = rec.get(key) or []
+            for event in [values] if isinstance(values, str) else values:
+                if event not in EVENT_TYPE:
+                    raise DataError(f"{where}: {key} must be event types from {sorted(EVENT_TYPE)} (got {event!r})")
+                g.add((iri, prop, EVENT_TYPE[event]))
     return g

@@ -73,3 +73,59 @@ def live_server(store_path):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+# The backends the API's contract suite runs on: the embedded store, and real remote servers
+# loaded with the same graph through the remote store's loading path.
+BACKENDS = ("embedded", "oxigraph-server", "virtuoso")
+
+
+def _loaded(endpoint, store_path):
+    """An endpoint holding the built graph, loaded through the remote store's own loading path."""
+    from qigraph.store import open_store
+
+    source = open_store(store_path, read_only=True)
+    ntriples = source.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept="application/n-triples").body
+    source.close()
+    open_store(endpoint.url, **endpoint.options).replace_graph(ntriples)
+    return endpoint
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(store_path, tmp_path_factory):
+    """A real Oxigraph server (PyPI `oxigraph`) on a free port, holding the built graph."""
+    from endpoints import oxigraph_server
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as endpoint:
+        yield _loaded(endpoint, store_path)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_endpoint(store_path, tmp_path_factory):
+    """A real Virtuoso (Debian `virtuoso-opensource`) on free ports, holding the built graph."""
+    from endpoints import virtuoso_server
+
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as endpoint:
+        yield _loaded(endpoint, store_path)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, store_path):
+    """Settings for an API on one backend, holding the built graph; the tests that take it run once per backend."""
+    from qigraph.config import Settings
+
+    if request.param == "embedded":
+        return Settings(store=store_path)
+    endpoint = request.getfixturevalue({"oxigraph-server": "oxigraph_endpoint", "virtuoso": "virtuoso_endpoint"}[request.param])
+    return Settings(store=endpoint.url, store_options=endpoint.read_options)
+
+
+@pytest.fixture(scope="module")
+def api(backend):
+    """The API (FastAPI's test client) on the backend of the current parametrisation."""
+    from fastapi.testclient import TestClient
+
+    from qigraph.api.app import create_app
+
+    with TestClient(create_app(backend)) as c:
+        yield c

@@ -15,9 +15,9 @@ TASKS = "PREFIX qi: <https://w3id.org/qigraph/ontology#> SELECT ?n ?text WHERE {
 
 
 @pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path))) as c:
-        yield c
+def client(api):
+    """The contract suite: every test here runs on each backend (see conftest.BACKENDS)."""
+    return api
 
 
 def test_health(client):

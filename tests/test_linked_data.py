@@ -13,9 +13,9 @@ IRI = URIRef(f"https://w3id.org/qigraph/id/{BODY}")
 
 
 @pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path))) as c:
-        yield c
+def client(api):
+    """The contract suite: every test here runs on each backend (see conftest.BACKENDS)."""
+    return api
 
 
 def test_a_browser_gets_an_html_page_with_label_links_and_provenance(client):

@@ -9,9 +9,9 @@ from qigraph.config import Settings
 
 
 @pytest.fixture(scope="module")
-def client(store_path):
-    with TestClient(create_app(Settings(store=store_path))) as c:
-        yield c
+def client(api):
+    """The contract suite: every test here runs on each backend (see conftest.BACKENDS)."""
+    return api
 
 
 def names(page):

@@ -46,14 +46,9 @@ def test_a_header_without_titles_is_rejected():
 
 
 @pytest.fixture(scope="module")
-def client(store_path):
-    from fastapi.testclient import TestClient
-
-    from qigraph.api.app import create_app
-    from qigraph.config import Settings
-
-    with TestClient(create_app(Settings(store=store_path))) as c:
-        yield c
+def client(api):
+    """The contract suite: every test here runs on each backend (see conftest.BACKENDS)."""
+    return api
 
 
 def test_get_queries_lists_every_query_with_parameters(client):

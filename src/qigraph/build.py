@@ -95,11 +95,13 @@ def assemble(data_dir: Path | None = None, *, progress: Progress = lambda _m: No
     return graph, report
 
 
-def build(store: str, data_dir: Path | None = None, *, progress: Progress = lambda _m: None) -> BuildReport:
-    """Assemble the graph and replace the store's content with it, atomically."""
+def build(store: str, data_dir: Path | None = None, *, progress: Progress = lambda _m: None,
+          options: dict | None = None) -> BuildReport:
+    """Assemble the graph and replace the store's content with it, atomically (``options`` go to
+    ``open_store``, e.g. a remote endpoint's update URL and credentials)."""
     graph, report = assemble(data_dir, progress=progress)
     ntriples = graph.serialize(format="nt", encoding="utf-8")
-    target = open_store(store, create=True)
+    target = open_store(store, create=True, **(options or {}))
     try:
         target.replace_graph(ntriples)
         progress(f"{'store':<14} {target.triple_count():>7} triples written to {store}")

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from qigraph import __version__
-from qigraph.config import STORE_ENV, Settings, default_store_location
+from qigraph.config import STORE_ENV, Settings, default_store_location, endpoint_options
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 EXPORT_TYPES = {"turtle": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
@@ -26,6 +26,13 @@ def _err(message: str) -> None:
     print(f"qigraph: {message}", file=sys.stderr)
 
 
+def _open(descriptor: str, **options):
+    """The store a descriptor names, read-only, with a remote endpoint's options from the environment."""
+    from qigraph.store import open_store
+
+    return open_store(descriptor, read_only=True, **Settings(store=descriptor).open_options(), **options)
+
+
 def cmd_build(args) -> int:
     from qigraph.build import build
 
@@ -33,7 +40,8 @@ def cmd_build(args) -> int:
         print(f"  {line}", file=sys.stderr)
 
     print(f"building the graph into {args.store}", file=sys.stderr)
-    report = build(args.store, Path(args.data) if args.data else None, progress=progress)
+    report = build(args.store, Path(args.data) if args.data else None, progress=progress,
+                   options=Settings(store=args.store).open_options())
     print(f"built: {report.total} triples", file=sys.stderr)
     return EXIT_OK
 
@@ -42,11 +50,10 @@ def cmd_serve(args) -> int:
     import uvicorn
 
     from qigraph.api.app import create_app
-    from qigraph.store import open_store
-
-    open_store(args.store, read_only=True).close()  # fail now, with the message, not on the first request
+    _open(args.store).close()  # fail now, with the message, not on the first request
     app = create_app(Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
-                              query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ())))
+                              query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()),
+                              max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ())))
     print(f"serving {args.store} on http://{args.host}:{args.port}/  (SPARQL at /sparql)", file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
@@ -86,7 +93,6 @@ def format_results(result: dict, fmt: str) -> str:
 
 def cmd_query(args) -> int:
     from qigraph.catalog_queries import load_catalog
-    from qigraph.store import open_store
 
     bindings = None
     if args.name:
@@ -110,7 +116,7 @@ def cmd_query(args) -> int:
     else:
         _err("give a SPARQL query (text or a .rq file) or --name NAME")
         return EXIT_ERROR
-    store = open_store(args.store, read_only=True)
+    store = _open(args.store)
     try:
         result = store.select(text, bindings=bindings)
     finally:
@@ -128,11 +134,28 @@ def cmd_queries(args) -> int:
     return EXIT_OK
 
 
-def cmd_export(args) -> int:
+def cmd_load(args) -> int:
     from qigraph.store import open_store
 
+    options = {**endpoint_options(), **{k: v for k, v in (("update_url", args.update_url), ("store_url", args.store_url),
+                                                         ("graph", args.graph), ("user", args.user)) if v}}
+    source = _open(args.store)
+    try:
+        ntriples = source.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept="application/n-triples").body
+    finally:
+        source.close()
+    target = open_store(args.endpoint, **options)
+    lines = ntriples.count(b"\n")
+    print(f"loading {lines} triples from {args.store} into {args.endpoint}"
+          + (f" (graph {options['graph']})" if options.get("graph") else ""), file=sys.stderr)
+    target.replace_graph(ntriples)
+    print(f"loaded: the endpoint now holds {target.triple_count()} triples", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
     media = EXPORT_TYPES[args.format]
-    store = open_store(args.store, read_only=True)
+    store = _open(args.store)
     try:
         result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", accept=media)
     finally:
@@ -142,6 +165,23 @@ def cmd_export(args) -> int:
         print(f"wrote {len(result.body)} bytes of {media} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(result.body)
+    return EXIT_OK
+
+
+def cmd_match(args) -> int:
+    from qigraph.matching import MatchError, get_matcher
+    from qigraph.matching.render import as_text
+    from qigraph.store import open_store
+
+    store = open_store(args.store, read_only=True)
+    try:
+        result = get_matcher(store, key=args.store).match(args.text or "", limit=args.limit, code=args.code)
+    except MatchError as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    finally:
+        store.close()
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.format == "json" else as_text(result))
     return EXIT_OK
 
 
@@ -164,6 +204,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--max-result-bytes", type=int, default=64 * 1024 * 1024, help="result size cap (default %(default)s)")
     s.add_argument("--query-workers", type=int, default=2, help="query worker processes (default %(default)s)")
     s.add_argument("--allow-service", action="append", metavar="URL", help="a SERVICE endpoint queries may call (repeatable)")
+    s.add_argument("--max-request-bytes", type=int, default=8 * 1024 * 1024, help="request body cap (default %(default)s)")
+    s.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="an origin browsers may call the API from (repeatable)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")
@@ -176,10 +218,30 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("queries", help="list the named queries")
     c.set_defaults(func=cmd_queries)
 
+    lo = sub.add_parser("load", help="push the built graph to a remote SPARQL endpoint (replacing what it held there)")
+    lo.add_argument("--endpoint", required=True, metavar="URL", help="the endpoint's SPARQL query URL")
+    lo.add_argument("--update-url", help="its SPARQL Update URL (default: the query URL; $QIGRAPH_ENDPOINT_UPDATE)")
+    lo.add_argument("--store-url", help="its Graph Store Protocol URL, used instead of INSERT DATA if given ($QIGRAPH_ENDPOINT_STORE)")
+    lo.add_argument("--graph", help="the named graph to hold the data (default: the default graph; $QIGRAPH_ENDPOINT_GRAPH)")
+    lo.add_argument("--user", help="user name ($QIGRAPH_ENDPOINT_USER); the password comes from $QIGRAPH_ENDPOINT_PASSWORD")
+    lo.set_defaults(func=cmd_load)
+    m = sub.add_parser("match", help="match a description (Chinese or English) or a GB/T 4754-2017 code to industries, "
+                                     "centers, tasks, clauses, agencies and programs")
+    m.add_argument("text", nargs="?", help="what the enterprise makes or does; or a code such as C3742")
+    m.add_argument("--code", help="a GB/T 4754-2017 industry code")
+    m.add_argument("--limit", type=int, default=10, help="the most hits in each list (default %(default)s)")
+    m.add_argument("--format", choices=("table", "json"), default="table")
+    m.set_defaults(func=cmd_match)
+
     e = sub.add_parser("export", help="export the whole graph")
     e.add_argument("--format", choices=sorted(EXPORT_TYPES), default="turtle")
     e.add_argument("-o", "--output", help="file to write (default: standard output)")
     e.set_defaults(func=cmd_export)
+
+    # `qigraph eligibility` and `qigraph obligations`
+    from qigraph.cli_eligibility import register as register_eligibility
+
+    register_eligibility(sub)
     return p
 
 

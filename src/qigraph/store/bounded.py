@@ -15,6 +15,8 @@ import queue
 import threading
 from typing import Mapping
 
+from qigraph.config import is_remote
+
 from .base import Dataset, QueryResult, QuerySyntaxError, Store, StoreError
 from .guard import ForbiddenQuery, check_query
 
@@ -31,14 +33,20 @@ class StoreBusy(RuntimeError):
     """Every worker stayed busy for as long as a query may run."""
 
 
+_STARTUP_SECONDS = 120  # how long a fresh worker may take to start, apart from any query's limit
 _ERRORS = {cls.__name__: cls for cls in (QuerySyntaxError, ResultTooLarge, StoreError, ValueError, ForbiddenQuery)}
 
 
-def _serve(conn, descriptor: str, max_bytes: int) -> None:
+def _serve(conn, descriptor: str, options: dict, max_bytes: int) -> None:
     """A worker's loop: open the store read-only, answer requests until the pipe closes."""
     from qigraph.store import open_store
 
-    store = open_store(descriptor, read_only=True)
+    try:
+        store = open_store(descriptor, read_only=True, **options)
+    except Exception as exc:  # noqa: BLE001 - the caller learns why the worker cannot serve
+        conn.send(("error", type(exc).__name__, str(exc)))
+        return
+    conn.send(("ready",))
     while True:
         try:
             op, args, kwargs = conn.recv()
@@ -59,11 +67,25 @@ def _serve(conn, descriptor: str, max_bytes: int) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, descriptor: str, max_bytes: int):
+    def __init__(self, ctx, descriptor: str, options: dict, max_bytes: int):
+        self.ready = False
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, descriptor, max_bytes), daemon=True, name="qigraph-query-worker")
+        self.process = ctx.Process(target=_serve, args=(child, descriptor, options, max_bytes), daemon=True,
+                                   name="qigraph-query-worker")
         self.process.start()
         child.close()
+
+    def wait_ready(self, seconds: float) -> None:
+        """Wait for the worker to have opened its store: its start-up (a fresh interpreter on a busy
+        machine) must not count against the first query's time limit."""
+        if self.ready:
+            return
+        if not self.conn.poll(seconds):
+            raise StoreError(f"a query worker did not start within {seconds:g} s; the machine may be overloaded")
+        reply = self.conn.recv()
+        if reply[0] != "ready":
+            raise _ERRORS.get(reply[1], StoreError)(reply[2])
+        self.ready = True
 
     def stop(self) -> None:
         self.process.kill()
@@ -75,10 +97,14 @@ class BoundedStore(Store):
     """A read-only store whose queries run in worker processes under a deadline and a size cap."""
 
     def __init__(self, descriptor: str, *, workers: int = 2, timeout: float = 30.0,
-                 max_bytes: int = 64 * 1024 * 1024, allowed_services: tuple[str, ...] = ()):
+                 max_bytes: int = 64 * 1024 * 1024, allowed_services: tuple[str, ...] = (),
+                 options: dict | None = None):
         from qigraph.store import open_store
 
-        open_store(descriptor, read_only=True).close()  # fail here, with the store's message
+        self.options = dict(options or {})
+        if "timeout" not in self.options and is_remote(descriptor):
+            self.options["timeout"] = timeout  # the endpoint's own wait ends with the deadline
+        open_store(descriptor, read_only=True, **self.options).close()  # fail here, with the store's message
         self.descriptor, self.timeout, self.max_bytes = descriptor, timeout, max_bytes
         self.allowed_services = tuple(allowed_services)
         self._ctx = mp.get_context("spawn")  # no fork of a threaded server
@@ -89,7 +115,7 @@ class BoundedStore(Store):
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.descriptor, self.max_bytes)
+        worker = _Worker(self._ctx, self.descriptor, self.options, self.max_bytes)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -106,6 +132,7 @@ class BoundedStore(Store):
         except queue.Empty:
             raise StoreBusy(f"all query workers stayed busy for {self.timeout:g} s; try again shortly") from None
         try:
+            worker.wait_ready(_STARTUP_SECONDS)
             worker.conn.send((op, args, kwargs))
             if not worker.conn.poll(self.timeout):
                 worker = self._retire(worker)
