@@ -15,6 +15,7 @@ from webpage import parse, table_rows
 
 from qigraph import catalog
 from qigraph.config import Settings
+from qigraph.matching.matcher import MAX_TEXT
 
 HTML = {"Accept": "text/html"}
 JSON_RESULTS = {"Accept": "application/sparql-results+json"}
@@ -327,3 +328,66 @@ def test_resource_pages_link_to_the_ontology_docs_and_body_pages(client):
     assert doc.find("a", href=f"/ui/bodies/{body_id}") is not None
     object_links = {a.attrs["href"] for td in doc.find_all("td") for a in td.find_all("a")}
     assert any(h.startswith("/ui/ontology/") for h in object_links)  # its kind and state are ontology terms
+
+
+# --- matching and the reporting calendar ----------------------------------------------------------
+
+EVTOL = "五座电动垂直起降载人飞行器"
+
+
+def test_match_page_shows_industries_and_centers_with_why(client):
+    expected = client.get("/match", params={"text": EVTOL, "limit": 10}).json()
+    assert expected["industries"] and expected["centers"]
+    doc = page(client, "/ui/match?" + urlencode({"text": EVTOL}))
+    assert doc.find("textarea", id="text").text == EVTOL
+    industries = doc.find_all("article", cls="industry-card")
+    assert [c.find("h3").text for c in industries] == [i["label"]["zh"] for i in expected["industries"]]
+    for card, hit in zip(industries, expected["industries"]):
+        assert card.find("dd", cls="why").text == "；".join(hit["why"])
+        assert card.find("h3").find("a").attrs["href"].startswith("/ui/industries?concept=")
+    centers = doc.find_all("article", cls="body-card")
+    assert [c.find("h3").text for c in centers] == [h["label"]["zh"] for h in expected["centers"]]
+    for card, hit in zip(centers, expected["centers"]):
+        assert card.find("dd", cls="why").text == "；".join(hit["why"])
+        assert client.get(card.find("h3").find("a").attrs["href"], headers=HTML).status_code == 200
+
+
+def test_match_page_by_code_and_bad_input(client):
+    doc = page(client, "/ui/match?code=C3742")
+    assert "C3742" in doc.find("section", aria_labelledby="codes-heading").text
+    blank = page(client, "/ui/match")
+    assert blank.find("section", aria_labelledby="industries-heading") is None
+    too_long = page(client, "/ui/match?" + urlencode({"text": "飞" * (MAX_TEXT + 1)}), status=422)
+    assert too_long.find(role="alert") is not None
+
+
+TODAY = "2026-11-21"
+
+
+def test_calendar_lists_every_obligation_needing_attention_first(client):
+    expected = client.get("/obligations", params={"today": TODAY, "limit": 1000}).json()
+    doc = page(client, f"/ui/calendar?today={TODAY}")
+    rows = doc.find("table", cls="calendar").find("tbody").find_all("tr")
+    assert len(rows) == expected["total"] > 0
+    statuses = [tr.attrs["class"].removeprefix("status-") for tr in rows]
+    overdue = sum(1 for i in expected["items"] if i["status"] == "overdue")
+    assert overdue and statuses[:overdue] == ["overdue"] * overdue
+    assert sorted(statuses) == sorted(i["status"] for i in expected["items"])
+    first = rows[0]
+    assert first.find("a").attrs["href"].startswith("/ui/bodies/")
+    assert first.find("a", cls="clause").attrs["href"].startswith("/id/doc/")
+
+
+def test_calendar_filters_and_reports_bad_input(client):
+    expected = client.get("/obligations", params={"today": TODAY, "status": "upcoming", "limit": 1000}).json()
+    doc = page(client, f"/ui/calendar?today={TODAY}&status=upcoming")
+    rows = doc.find("table", cls="calendar").find("tbody").find_all("tr")
+    assert len(rows) == expected["total"] > 0
+    dues = [tr.find("time").attrs["datetime"] for tr in rows]
+    assert dues == sorted(dues)
+    body = expected["items"][0]["body"]["id"]
+    one = page(client, f"/ui/calendar?today={TODAY}&body={body}")
+    mine = client.get("/obligations", params={"today": TODAY, "body": body}).json()["total"]
+    assert len(one.find("table", cls="calendar").find("tbody").find_all("tr")) == mine
+    assert "YYYY-MM-DD" in page(client, "/ui/calendar?today=21/11/2026", status=400).find(role="alert").text
+    page(client, "/ui/calendar?body=no-such-body", status=404)

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 CHROMIUM = "/usr/bin/chromium"
+EVTOL = "五座电动垂直起降载人飞行器"
 # Chromium as this machine runs it: no sandbox as root, and nothing that calls out to the network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -81,6 +82,7 @@ def test_every_page_loads_cleanly(page: Page, errors, live_server, tmp_path):
         "named-query": "/ui/queries/agencies-by-task-count", "industries": "/ui/industries?" + urlencode({"concept": concept}),
         "body": f"/ui/bodies/{body}", "ontology": "/ui/ontology", "ontology-term": "/ui/ontology/QualityInfrastructureBody",
         "resource": f"/id/body/{body}",
+        "match": "/ui/match?" + urlencode({"text": EVTOL}), "calendar": "/ui/calendar?status=overdue",
     }
     for name, path in pages.items():
         response = page.goto(live_server + path)
@@ -160,6 +162,36 @@ def test_industry_tree_leads_to_cards_and_a_body_timeline(page: Page, errors, li
     first.click()
     expect(page.locator("h1")).to_have_text(name)
     expect(page.locator("ol.timeline li, p.unknown").first).to_be_visible()
+    assert errors == []
+
+
+def test_match_from_the_search_box_shows_cards_with_why(page: Page, errors, live_server):
+    page.goto(f"{live_server}/")
+    page.get_by_role("link", name="产业匹配").click()
+    page.get_by_label("描述").fill(EVTOL)
+    page.get_by_role("button", name="匹配").click()
+    expected = _json(f"{live_server}/match?" + urlencode({"text": EVTOL}))
+    industries = page.locator("article.industry-card")
+    expect(industries).to_have_count(len(expected["industries"]))
+    expect(industries.first.locator("h3")).to_have_text(expected["industries"][0]["label"]["zh"])
+    centers = page.locator("article.body-card")
+    expect(centers).to_have_count(len(expected["centers"]))
+    expect(centers.first.locator("dd.why")).to_have_text("；".join(expected["centers"][0]["why"]))
+    # A matched industry leads to the explorer, with the bodies that serve it.
+    industries.first.locator("h3 a").click()
+    expect(page.locator("h2#bodies-heading")).to_contain_text(expected["industries"][0]["label"]["zh"])
+    assert errors == []
+
+
+def test_calendar_filters_by_status(page: Page, errors, live_server):
+    page.goto(f"{live_server}/ui/calendar?today=2026-11-21")
+    page.get_by_label("状态").select_option("overdue")
+    page.get_by_role("button", name="筛选").click()
+    expected = _json(f"{live_server}/obligations?today=2026-11-21&status=overdue")
+    rows = page.locator("table.calendar tbody tr")
+    expect(rows).to_have_count(expected["total"])
+    for badge in rows.locator("span.badge").all():
+        expect(badge).to_have_text("已逾期")
     assert errors == []
 
 
