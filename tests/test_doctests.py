@@ -3,10 +3,10 @@
 import doctest
 
 import pytest
-
+import qigraph.api.i18n
 import qigraph.loaders.outline
 
-MODULES = [qigraph.loaders.outline]
+MODULES = [qigraph.loaders.outline, qigraph.api.i18n]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
