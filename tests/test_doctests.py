@@ -5,8 +5,9 @@ import doctest
 import pytest
 
 import qigraph.loaders.outline
+import qigraph.validation
 
-MODULES = [qigraph.loaders.outline]
+MODULES = [qigraph.loaders.outline, qigraph.validation]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
