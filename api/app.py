@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -19,6 +19,9 @@ from .limits import BodySizeLimit
 from .problems import Problem, problem_handler, problem_response
 from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
 from .routes import validate as validate_routes
+from .routes.resources import wants_html
+from .routes.workbench import home
+from .web import install as install_web_interface
 
 
 def _problem_for(status: int, title: str):
@@ -87,9 +90,12 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
     app.include_router(eligibility.router)
     app.include_router(obligations.router)
     app.include_router(validate_routes.router)
+    install_web_interface(app)
 
     @app.get("/", include_in_schema=False)
-    def index() -> dict:
+    def index(request: Request):
+        if wants_html(request.headers.get("accept")):  # a browser gets the web interface's home page
+            return home(request, request.app.state.store)
         return {"name": "qigraph", "version": __version__, "sparql": "/sparql", "queries": "/queries",
                 "health": "/health", "docs": "/docs"}
 

@@ -3,10 +3,11 @@
 import doctest
 
 import pytest
-
+import qigraph.api.i18n
 import qigraph.loaders.outline
+import qigraph.validation
 
-MODULES = [qigraph.loaders.outline]
+MODULES = [qigraph.loaders.outline, qigraph.api.i18n, qigraph.validation]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -26,8 +26,11 @@ def test_wheel_holds_one_package_with_its_data(wheel):
     assert tops == {"qigraph"}
     for required in ("qigraph/ontology/qigraph.ttl", "qigraph/queries/tasks-by-agency.rq", "qigraph/shapes/__init__.py",
                      "qigraph/data/policy-docs/2026-05-15_tic-key-tasks-2026.txt", "qigraph/data/agencies.yaml",
-                     "qigraph/loaders/tasks.py", "qigraph/api/app.py", "qigraph/api/routes/sparql.py", "qigraph/store/base.py"):
+                     "qigraph/loaders/tasks.py", "qigraph/api/app.py", "qigraph/api/routes/sparql.py", "qigraph/store/base.py",
+                     "qigraph/api/templates/base.html", "qigraph/api/static/qigraph.css",
+                     "qigraph/api/static/vendor/codemirror/codemirror-sparql.min.js", "qigraph/api/static/vendor/codemirror/LICENSE"):
         assert required in names
+    assert not [n for n in names if "/vendor/codemirror/build/" in n]  # the editor's build recipe stays in the repository
 
 
 @pytest.mark.slow

@@ -15,7 +15,10 @@ from qigraph import catalog
 from qigraph.namespaces import PREFIXES, QID
 
 from ..deps import StoreDep
+from ..i18n import pick_lang
+from ..ontology_doc import doc_href
 from ..problems import Problem
+from ..web import href_for, render
 
 router = APIRouter(tags=["linked data"])
 
@@ -59,19 +62,15 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def _local_href(iri: str) -> str | None:
-    return "/id/" + iri[len(str(QID)):] if iri.startswith(str(QID)) else None
-
-
 def describe(request: Request, store, iri: URIRef, fmt: str | None) -> Response:
-    lang = "en" if (request.query_params.get("lang") or "").startswith("en") else "zh"
+    lang = pick_lang(request)
     out = store.select(_OUT, bindings={"r": iri, "lang": Literal(lang)})["results"]["bindings"]
     if not out:
         raise Problem(404, "Unknown resource", f"{iri} is not in the graph")
     accept = request.headers.get("accept")
     if fmt is None and wants_html(accept):
         incoming = store.select(_IN, bindings={"r": iri, "lang": Literal(lang)})["results"]["bindings"]
-        return HTMLResponse(render_page(request, str(iri), out, incoming, lang))
+        return render_page(request, str(iri), out, incoming, lang)
     media = _rdf_type(accept, fmt)
     if media not in RDF_TYPES:
         raise Problem(406, "Unsupported format", f"{media} is not offered; use one of {', '.join(RDF_TYPES)} or text/html")
@@ -79,19 +78,23 @@ def describe(request: Request, store, iri: URIRef, fmt: str | None) -> Response:
     return Response(result.body, media_type=result.media_type)
 
 
-def render_page(request: Request, iri: str, out: list[dict], incoming: list[dict], lang: str) -> str:
+def render_page(request: Request, iri: str, out: list[dict], incoming: list[dict], lang: str) -> HTMLResponse:
     def term(b: dict, label: dict | None = None) -> dict:
         value = b["value"]
         if b["type"] == "uri":
-            return {"iri": value, "text": (label or {}).get("value") or _curie(value), "href": _local_href(value) or value}
+            return {"iri": value, "text": (label or {}).get("value") or _curie(value), "href": href_for(value)}
         return {"text": value, "lang": b.get("xml:lang"), "datatype": _curie(b["datatype"]) if b.get("datatype") else None}
 
     labels = [r["o"]["value"] for r in out if r["p"]["value"].endswith("#label") and r["o"].get("xml:lang") == lang]
     provenance = {"http://www.w3.org/ns/prov#wasDerivedFrom", "http://purl.org/dc/terms/source"}
-    rows = [{"p": _curie(r["p"]["value"]), "o": term(r["o"], r.get("olabel")), "prov": r["p"]["value"] in provenance} for r in out]
-    back = [{"p": _curie(r["p"]["value"]), "s": term(r["s"], r.get("slabel"))} for r in incoming]
-    template = request.app.state.templates.get_template("resource.html")
-    return template.render(iri=iri, title=labels[0] if labels else _curie(iri), rows=rows, incoming=back, lang=lang)
+    rows = [{"p": _curie(r["p"]["value"]), "p_href": doc_href(r["p"]["value"]), "o": term(r["o"], r.get("olabel")),
+             "prov": r["p"]["value"] in provenance} for r in out]
+    back = [{"p": _curie(r["p"]["value"]), "p_href": doc_href(r["p"]["value"]), "s": term(r["s"], r.get("slabel"))} for r in incoming]
+    # A body also has a page of its own in the web interface (timeline, tasks, clauses).
+    local = iri.removeprefix(str(QID))
+    body_page = f"/ui/bodies/{local[5:]}" if local.startswith("body/") and local.count("/") == 1 else None
+    return render(request, "resource.html", iri=iri, title=labels[0] if labels else _curie(iri), rows=rows, incoming=back,
+                  body_page=body_page)
 
 
 @router.get("/id/{path:path}", summary="Dereference a qigraph IRI (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)",

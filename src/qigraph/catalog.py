@@ -50,3 +50,8 @@ def default_data_dir() -> Path:
 def industry_code_file() -> Traversable:
     """The GB/T 4754-2017 code table mapped to the industry concepts (``data/industry-codes/``)."""
     return _package_dir("qigraph.data") / "industry-codes" / "gbt4754-2017.yaml"
+
+
+def static_dir() -> Path:
+    """The web interface's static files (CSS, JavaScript, the bundled editor)."""
+    return Path(str(_package_dir("qigraph.api") / "static"))
