@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from .measure import peak_rss_mb
+from .measure import cpu_seconds, peak_rss_mb
 
 BIN = Path(sys.executable).parent
 
@@ -35,6 +35,7 @@ class Server:
     url: str
     ready_s: float
     log: Path
+    ready_cpu_s: float | None = None  # CPU seconds the process tree spent until ready: steadier than wall time on a busy machine
     extra: dict = field(default_factory=dict)
 
     def peak_rss_mb(self) -> float | None:
@@ -75,7 +76,7 @@ def _start(name: str, argv: list[str], *, url: str, ready_path: str, log_dir: Pa
                 tail = log.read_text(errors="replace")[-1500:]
                 raise StartError(f"{name} did not answer {ready_path} within {timeout_s:g} s: {tail}")
             time.sleep(0.02)
-    return Server(name, proc, url, round(time.perf_counter() - started, 3), log)
+    return Server(name, proc, url, round(time.perf_counter() - started, 3), log, cpu_seconds(proc.pid))
 
 
 def start_qigraph(store: str, *, log_dir: Path, workers: int = 2, query_timeout: float = 600,
