@@ -7,11 +7,11 @@ import math
 from pathlib import Path
 
 ENGINES = ("pyoxigraph", "qigraph-api", "rdflib-endpoint", "oxigraph-server", "qigraph-api→oxigraph-server",
-           "qigraph-api→virtuoso")
+           "virtuoso", "qigraph-api→virtuoso")
 LABELS = {"pyoxigraph": "(b) pyoxigraph in-process", "qigraph-api": "(a) qigraph API, embedded",
           "rdflib-endpoint": "(c) rdflib-endpoint", "oxigraph-server": "Oxigraph server (HTTP, raw)",
           "qigraph-api→oxigraph-server": "(d) qigraph API → Oxigraph server",
-          "qigraph-api→virtuoso": "(d) qigraph API → Virtuoso"}
+          "virtuoso": "Virtuoso (HTTP, raw)", "qigraph-api→virtuoso": "(d) qigraph API → Virtuoso"}
 
 
 def _ms(value: float | None) -> str:
@@ -228,12 +228,12 @@ def write(results: dict, out: Path, *, target_scale: str = "1M") -> None:
              (f"`qigraph build` of the real data (documents and curated data → store): {rb.get('wall_s')} s, "
              f"peak {rb.get('peak_rss_mb')} MiB."), "",
              ("| scale | triples | N-Triples | generate + load (s) | of which bulk load (s) | generator peak (MiB) | "
-             "`qigraph serve` ready (s, each run) | its CPU s until ready | peak MiB: pyoxigraph / API (server + workers) / rdflib-endpoint / Oxigraph server |"),
+             "`qigraph serve` ready (s, each run) | its CPU s until ready | peak MiB: pyoxigraph / API (server + workers) / rdflib-endpoint / Oxigraph server / Virtuoso |"),
              "|---|---:|---:|---:|---:|---:|---|---|---|"]
     for k, s in scales:
         g = s["generate"]
         mem = " / ".join(str(s["engines"].get(e, {}).get("peak_rss_mb") or "–")
-                         for e in ("pyoxigraph", "qigraph-api", "rdflib-endpoint", "oxigraph-server"))
+                         for e in ("pyoxigraph", "qigraph-api", "rdflib-endpoint", "oxigraph-server", "virtuoso"))
         body.append(f"| {k} | {s['triples']:,} | {g.get('nt_bytes', 0) / 2**20:,.0f} MiB | {g.get('wall_s')} | {g.get('load_s')} | "
                     f"{g.get('peak_rss_mb')} | {', '.join(f'{c:.2f}' for c in s.get('cold_start_s') or [])} | "
                     f"{', '.join(f'{c:.2f}' for c in s.get('cold_start_cpu_s') or [])} | {mem} |")

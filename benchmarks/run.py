@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import threading
@@ -37,6 +38,8 @@ from .servers import (
     start_oxigraph_server,
     start_qigraph,
     start_rdflib_endpoint,
+    start_virtuoso,
+    stop_virtuoso,
 )
 from .workload import Item, body_record_turtle, workload
 
@@ -117,7 +120,7 @@ def measure_api(client: httpx.Client, base: str, items: list[Item], policy: dict
 
 
 def measure_protocol(client: httpx.Client, endpoint, items: list[Item], policy: dict, *,
-                     restart=None) -> dict:
+                     restart=None, params: dict | None = None) -> dict:
     """The items' SPARQL over the SPARQL 1.1 Protocol (POST form), bindings written in.
 
     ``endpoint`` is a URL or a callable giving the current one; after a request times out (the
@@ -134,7 +137,8 @@ def measure_protocol(client: httpx.Client, endpoint, items: list[Item], policy: 
             rows = 0
             url = endpoint() if callable(endpoint) else endpoint
             for text in texts:
-                r = client.post(url, data={"query": text}, headers={"Accept": "application/sparql-results+json"})
+                r = client.post(url, data={"query": text, **(params or {})},
+                                headers={"Accept": "application/sparql-results+json"})
                 r.raise_for_status()
                 rows += len(r.json()["results"]["bindings"])
             return rows
@@ -236,7 +240,9 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     finally:
         server.stop()
 
-    if manifest["triples"] <= args.rdflib_max:
+    if "rdflib-endpoint" not in args.engines:
+        result["engines"]["rdflib-endpoint"] = {"error": "not run in this run (--engines)"}
+    elif manifest["triples"] <= args.rdflib_max:
         log(f"{scale}: rdflib-endpoint (loading {manifest['triples']:,} triples into rdflib)")
         current: dict = {}
 
@@ -261,7 +267,7 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     else:
         result["engines"]["rdflib-endpoint"] = {"error": f"not run above {args.rdflib_max:,.0f} triples (--rdflib-max)"}
 
-    if oxigraph_binary():
+    if "oxigraph-server" in args.engines and oxigraph_binary():
         log(f"{scale}: Oxigraph server")
         oxs = start_oxigraph_server(generation, log_dir=logs)
         try:
@@ -283,9 +289,47 @@ def bench_scale(scale: str, args, work: Path) -> dict:
                     "error": "this qigraph has no remote (http) store backend yet; it is being built on main"}
         finally:
             oxs.stop()
-    result["engines"]["qigraph-api→virtuoso"] = {"error": "not measured: needs the remote backend and the Virtuoso "
-                                                          "launcher being built on main"}
+    if "virtuoso" in args.engines and shutil.which("virtuoso-t"):
+        bench_virtuoso(result, manifest, args, items, policy, work=work, scale=scale, logs=logs)
+    else:
+        for e in ("virtuoso", "qigraph-api→virtuoso"):
+            result["engines"][e] = {"error": "not run in this run (--engines, or virtuoso-t not installed)"}
     return result
+
+
+def bench_virtuoso(result: dict, manifest: dict, args, items: list[Item], policy: dict, *, work: Path, scale: str,
+                   logs: Path) -> None:
+    """Virtuoso over the protocol, and qigraph's API with Virtuoso as its remote store."""
+    log(f"{scale}: Virtuoso (start and bulk load)")
+    folder = work / f"{scale}-virtuoso"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        vt = start_virtuoso(Path(manifest["nt"]), folder, log_dir=logs)
+    except (StartError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        for e in ("virtuoso", "qigraph-api→virtuoso"):
+            result["engines"][e] = {"error": f"Virtuoso did not start or load: {exc}"[:500]}
+        return
+    try:
+        with httpx.Client(timeout=args.request_timeout) as client:
+            res = measure_protocol(client, vt.extra["sparql"], items, policy, params={"default-graph-uri": vt.extra["graph"]})
+        result["engines"]["virtuoso"] = {"items": res, "peak_rss_mb": vt.peak_rss_mb(), "ready_s": vt.ready_s}
+        if not remote_backend_available():
+            result["engines"]["qigraph-api→virtuoso"] = {"error": "this qigraph has no remote (http) store backend"}
+            return
+        log(f"{scale}: qigraph API on Virtuoso")
+        remote = start_qigraph(vt.extra["sparql"], log_dir=logs, workers=args.workers, name="qigraph-virtuoso",
+                               env={"QIGRAPH_ENDPOINT_GRAPH": vt.extra["graph"]})
+        try:
+            with httpx.Client(timeout=args.request_timeout) as client:
+                res = measure_api(client, remote.url, items, policy)
+            result["engines"]["qigraph-api→virtuoso"] = {"items": res, "peak_rss_mb": remote.peak_rss_mb(),
+                                                         "ready_s": remote.ready_s}
+        finally:
+            remote.stop()
+    finally:
+        stop_virtuoso(vt)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def machine() -> dict:
@@ -325,12 +369,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rdflib-timeout", type=float, default=120, help="seconds an rdflib-endpoint request may take")
     p.add_argument("--rdflib-max", type=float, default=1.5e6, help="largest graph (triples) loaded into rdflib-endpoint")
     p.add_argument("--validate-whole-max", type=float, default=1.5e6, help="largest graph validated whole")
+    p.add_argument("--engines", default="rdflib-endpoint,oxigraph-server,virtuoso",
+                   help="which of the optional engines to run besides pyoxigraph and qigraph serve (comma-separated)")
     p.add_argument("--load-scales", default="1x,10x", help="scales at which to run the load test")
     p.add_argument("--load-seconds", type=int, default=30)
     p.add_argument("--connections", type=int, default=50)
     p.add_argument("--no-report", action="store_true", help="record results only")
     args = p.parse_args(argv)
     args.load_scales = set(filter(None, args.load_scales.split(",")))
+    args.engines = set(filter(None, args.engines.split(",")))
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     out = Path(args.out)

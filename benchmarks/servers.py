@@ -80,12 +80,14 @@ def _start(name: str, argv: list[str], *, url: str, ready_path: str, log_dir: Pa
 
 
 def start_qigraph(store: str, *, log_dir: Path, workers: int = 2, query_timeout: float = 600,
-                  timeout_s: float = 300, name: str = "qigraph") -> Server:
-    """``qigraph serve`` as a user runs it; ready when /health answers (which asks a query worker)."""
+                  timeout_s: float = 300, name: str = "qigraph", env: dict | None = None) -> Server:
+    """``qigraph serve`` as a user runs it; ready when /health answers (which asks a query worker).
+    ``env``: extra environment, such as a remote endpoint's ``QIGRAPH_ENDPOINT_GRAPH``."""
     port = free_port()
     argv = [str(BIN / "qigraph"), "--store", store, "serve", "--port", str(port), "--log-level", "warning",
             "--query-workers", str(workers), "--query-timeout", str(query_timeout)]
-    server = _start(name, argv, url=f"http://127.0.0.1:{port}", ready_path="/health", log_dir=log_dir, timeout_s=timeout_s)
+    server = _start(name, argv, url=f"http://127.0.0.1:{port}", ready_path="/health", log_dir=log_dir, timeout_s=timeout_s,
+                    env=dict(os.environ, **(env or {})))
     server.extra["workers"] = workers
     return server
 
@@ -124,3 +126,50 @@ def remote_backend_available() -> bool:
     from qigraph import store
 
     return any(scheme in getattr(store, "_BACKENDS", {}) for scheme in ("http", "https"))
+
+
+def _tests_module(name: str):
+    """A helper module of tests/ (the contract suite's endpoint launchers), loaded from its file so
+    the benchmark starts Virtuoso exactly as the tests do."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "tests" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_qigraph_tests_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def start_virtuoso(nt_file: Path, folder: Path, *, log_dir: Path) -> Server:
+    """Virtuoso (Debian's virtuoso-opensource) in ``folder``, the N-Triples bulk-loaded into
+    qigraph's graph with Virtuoso's own loader (ld_dir, rdf_loader_run); ``ready_s`` is start plus load."""
+    endpoints = _tests_module("endpoints")
+    started = time.perf_counter()
+    context = endpoints.virtuoso_server(Path(folder))
+    endpoint = context.__enter__()
+    try:
+        db = Path(folder) / "virtuoso"
+        sql_port = next(line.split(":")[-1] for line in (db / "virtuoso.ini").read_text().splitlines()
+                        if line.startswith("ServerPort") and "127.0.0.1" in line)
+        target = db / Path(nt_file).name
+        if not target.exists():
+            os.link(nt_file, target)
+        graph = endpoint.options["graph"]
+        isql = shutil.which("isql-vt") or "isql-vt"
+        script = f"ld_dir('{db}', '{target.name}', '{graph}'); rdf_loader_run(); checkpoint;"
+        loaded = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={script}"],
+                                capture_output=True, text=True, check=False, timeout=7200)
+        if loaded.returncode:
+            raise StartError(f"Virtuoso's bulk load failed: {loaded.stdout[-800:]} {loaded.stderr[-800:]}")
+    except BaseException:
+        context.__exit__(None, None, None)
+        raise
+    server = Server("virtuoso", endpoint.process, endpoint.url.rsplit("/", 1)[0], round(time.perf_counter() - started, 3),
+                    Path(log_dir) / "virtuoso.log", cpu_seconds(endpoint.process.pid))
+    server.extra.update(sparql=endpoint.url, graph=graph, context=context)
+    return server
+
+
+def stop_virtuoso(server: Server) -> None:
+    server.extra["context"].__exit__(None, None, None)
