@@ -77,6 +77,8 @@ def _latency_table(scale: dict) -> list[str]:
                 cells.append("")
             elif t.get("timed_out_ms"):
                 cells.append(f"> {t['timed_out_ms'] / 1000:g} s")
+            elif (t.get("error") or "").startswith("not asked"):
+                cells.append("not asked")
             elif t.get("error"):
                 cells.append("error")
             else:
