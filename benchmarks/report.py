@@ -239,6 +239,8 @@ def write(results: dict, out: Path, *, target_scale: str = "1M") -> None:
         body.append(f"| {k} | {s['triples']:,} | {g.get('nt_bytes', 0) / 2**20:,.0f} MiB | {g.get('wall_s')} | {g.get('load_s')} | "
                     f"{g.get('peak_rss_mb')} | {', '.join(f'{c:.2f}' for c in s.get('cold_start_s') or [])} | "
                     f"{', '.join(f'{c:.2f}' for c in s.get('cold_start_cpu_s') or [])} | {mem} |")
+    body += ["", "Matching index ready (first `/match` answered, counted from `/health` answering): " +
+             ", ".join(f"{k}: {s['match_index_ready_s']} s" for k, s in scales if s.get("match_index_ready_s") is not None) + "."]
     rdf_ready = [(k, s["engines"].get("rdflib-endpoint", {}).get("ready_s")) for k, s in scales]
     body += ["", "rdflib-endpoint start-up (parse into memory) per scale: " +
              ", ".join(f"{k}: {v} s" if v else f"{k}: not run" for k, v in rdf_ready) + ".", "",
