@@ -22,12 +22,12 @@ from .measure import repeat, self_peak_rss_mb
 from .workload import workload
 
 
-def run(store_dir: Path, *, only: str, policy: dict) -> dict:
+def run(store_dir: Path, *, only: str, skip: str, policy: dict) -> dict:
     started = time.perf_counter()
     store = ox.Store.read_only(str((Path(store_dir) / CURRENT).resolve()))
     opened_s = time.perf_counter() - started
     results = {}
-    for item in workload(only=only):
+    for item in workload(only=only, skip=skip):
         if not item.queries:
             continue
         prepared = [(q, {ox.Variable(k): to_ox(v) for k, v in b.items()} or None) for q, b in item.queries]
@@ -57,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-n", type=int, default=30)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--items", default="", help="only the items whose names start with one of these (comma-separated)")
+    p.add_argument("--skip", default="", help="not the items whose names start with one of these (comma-separated)")
     args = p.parse_args(argv)
     policy = {"budget_s": args.budget, "min_n": args.min_n, "max_n": args.max_n, "warmup": args.warmup}
-    print(json.dumps(run(Path(args.store), only=args.items, policy=policy)))
+    print(json.dumps(run(Path(args.store), only=args.items, skip=args.skip, policy=policy)))
     return 0
 
 

@@ -201,7 +201,7 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     logs = work / "logs" / scale
 
     log(f"{scale}: raw pyoxigraph in-process")
-    _wall, _peak, out = run_measured([PY, "-m", "benchmarks.raw", "--store", store, "--items", args.items,
+    _wall, _peak, out = run_measured([PY, "-m", "benchmarks.raw", "--store", store, "--items", args.items, "--skip", args.skip,
                                       "--budget", str(args.budget), "--min-n", str(args.min_n), "--max-n", str(args.max_n),
                                       "--warmup", str(args.warmup)])
     raw = json.loads(out)
@@ -221,7 +221,7 @@ def bench_scale(scale: str, args, work: Path) -> dict:
     try:
         with httpx.Client(timeout=args.request_timeout) as client:
             routes = set(client.get(server.url + "/openapi.json").json()["paths"])
-            items = workload(routes=routes, only=args.items)
+            items = workload(routes=routes, only=args.items, skip=args.skip)
             result["routes"] = sorted(routes)
             if "/match" in routes:
                 # The matching index is built in the server's background after start-up and holds
@@ -383,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-n", type=int, default=30, help="repetitions per item at most")
     p.add_argument("--warmup", type=int, default=1, help="untimed calls before timing an item")
     p.add_argument("--items", default="", help="only the items whose names start with one of these (comma-separated)")
+    p.add_argument("--skip", default="", help="not the items whose names start with one of these (comma-separated)")
     p.add_argument("--no-real-build", action="store_true", help="do not time `qigraph build` of the real data")
     p.add_argument("--workers", type=int, default=2, help="qigraph serve --query-workers")
     p.add_argument("--cold-starts", type=int, default=3)

@@ -87,15 +87,17 @@ def match_items() -> list[Item]:
     return [Item(f"match:{i}", "match", "/match?" + urlencode({"text": t, "limit": 10})) for i, t in enumerate(MATCH_TEXTS)]
 
 
-def workload(*, routes: set[str] | None = None, only: str = "") -> list[Item]:
+def workload(*, routes: set[str] | None = None, only: str = "", skip: str = "") -> list[Item]:
     """The whole workload; ``routes`` (the server's OpenAPI paths) switch on the parts that need
     a route not every branch has yet (/match); ``only`` keeps the items whose names start with one
-    of its comma-separated prefixes."""
+    of its comma-separated prefixes, ``skip`` drops those."""
     items = catalog_items() + lookup_items()
     if routes is not None and "/match" in routes:
         items += match_items()
     prefixes = tuple(p for p in only.split(",") if p)
-    return [i for i in items if i.name.startswith(prefixes)] if prefixes else items
+    dropped = tuple(p for p in skip.split(",") if p)
+    items = [i for i in items if i.name.startswith(prefixes)] if prefixes else items
+    return [i for i in items if not i.name.startswith(dropped)] if dropped else items
 
 
 def body_record_turtle(store, body: URIRef) -> str:
