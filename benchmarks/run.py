@@ -297,14 +297,18 @@ def bench_scale(scale: str, args, work: Path) -> dict:
             result["engines"]["oxigraph-server"] = {"items": res, "peak_rss_mb": oxs.peak_rss_mb(), "ready_s": oxs.ready_s}
             if remote_backend_available():
                 log(f"{scale}: qigraph API on the remote Oxigraph server")
-                remote = start_qigraph(oxs.extra["sparql"], log_dir=logs, workers=args.workers, name="qigraph-remote")
                 try:
-                    with httpx.Client(timeout=args.request_timeout) as client:
-                        res = measure_api(client, remote.url, items, policy)
-                    result["engines"]["qigraph-api→oxigraph-server"] = {"items": res, "peak_rss_mb": remote.peak_rss_mb(),
-                                                                        "ready_s": remote.ready_s}
-                finally:
-                    remote.stop()
+                    remote = start_qigraph(oxs.extra["sparql"], log_dir=logs, workers=args.workers, name="qigraph-remote")
+                except StartError as exc:
+                    result["engines"]["qigraph-api→oxigraph-server"] = {"error": str(exc)[:300]}
+                else:
+                    try:
+                        with httpx.Client(timeout=args.request_timeout) as client:
+                            res = measure_api(client, remote.url, items, policy)
+                        result["engines"]["qigraph-api→oxigraph-server"] = {
+                            "items": res, "peak_rss_mb": remote.peak_rss_mb(), "ready_s": remote.ready_s}
+                    finally:
+                        remote.stop()
             else:
                 result["engines"]["qigraph-api→oxigraph-server"] = {
                     "error": "this qigraph has no remote (http) store backend yet; it is being built on main"}
@@ -339,8 +343,12 @@ def bench_virtuoso(result: dict, manifest: dict, args, items: list[Item], policy
             result["engines"]["qigraph-api→virtuoso"] = {"error": "this qigraph has no remote (http) store backend"}
             return
         log(f"{scale}: qigraph API on Virtuoso")
-        remote = start_qigraph(vt.extra["sparql"], log_dir=logs, workers=args.workers, name="qigraph-virtuoso",
-                               env={"QIGRAPH_ENDPOINT_GRAPH": vt.extra["graph"]})
+        try:
+            remote = start_qigraph(vt.extra["sparql"], log_dir=logs, workers=args.workers, name="qigraph-virtuoso",
+                                   env={"QIGRAPH_ENDPOINT_GRAPH": vt.extra["graph"]})
+        except StartError as exc:
+            result["engines"]["qigraph-api→virtuoso"] = {"error": str(exc)[:300]}
+            return
         try:
             with httpx.Client(timeout=args.request_timeout) as client:
                 res = measure_api(client, remote.url, items, policy)
