@@ -250,8 +250,8 @@ def validate(data: Graph, *, reference_date: datetime.date | None = None, labels
 
 
 def shape_subgraph(shape: URIRef, *, source: Graph | None = None) -> Graph:
-    """One named shape with everything it is made of (its blank nodes, lists, and the prefix
-    declarations its SPARQL uses), as a shapes graph of its own."""
+    """One named shape with everything it is made of (its blank nodes, lists, the property and node
+    shapes it names, and the prefix declarations its SPARQL uses), as a shapes graph of its own."""
     source = source if source is not None else shapes_graph()
     out = Graph()
     bind_all(out)
@@ -263,7 +263,8 @@ def shape_subgraph(shape: URIRef, *, source: Graph | None = None) -> Graph:
         seen.add(node)
         for p, o in source.predicate_objects(node):
             out.add((node, p, o))
-            if isinstance(o, BNode) or p in (SH.prefixes, SH.declare):
+            # Named property and node shapes belong to the shape as much as blank ones do.
+            if isinstance(o, BNode) or p in (SH.prefixes, SH.declare, SH.property, SH.node, SH.qualifiedValueShape):
                 stack.append(o)
     if not len(out):
         raise ValidationError(f"no shape {shape} in the shapes graph")

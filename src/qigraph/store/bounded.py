@@ -40,7 +40,8 @@ _ERRORS = {cls.__name__: cls for cls in (QuerySyntaxError, ResultTooLarge, Store
 
 class _Worker:
     def __init__(self, ctx, descriptor: str, options: dict, max_bytes: int):
-        self.ready = False
+        self.ready = self.stopped = False
+        self._stopping = threading.Lock()
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=serve, args=(child, descriptor, options, max_bytes), daemon=True,
                                    name="qigraph-query-worker")
@@ -60,9 +61,17 @@ class _Worker:
         self.ready = True
 
     def stop(self) -> None:
+        # A shutdown and a request thread retiring the same worker may both get here.
+        with self._stopping:
+            if self.stopped:
+                return
+            self.stopped = True
         self.process.kill()
         self.process.join(timeout=5)
-        self.conn.close()
+        try:
+            self.conn.close()
+        except OSError:
+            pass  # the pipe is already gone with its process
 
 
 class BoundedStore(Store):
