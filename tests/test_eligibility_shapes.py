@@ -9,20 +9,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 
-from qigraph import catalog
+from qigraph.eligibility import eligibility_shapes
 from qigraph.namespaces import QI
 
 FIXTURES = Path(__file__).parent / "data" / "shapes"
 VALID = sorted(FIXTURES.glob("valid-eligibility-*.ttl"))
 INVALID = sorted(FIXTURES.glob("invalid-eligibility-*.ttl"))
-
-
-def eligibility_shapes() -> Graph:
-    g = Graph()
-    for f in catalog.shape_files():
-        if f.name.startswith("eligibility-"):
-            g.parse(data=f.read_text(encoding="utf-8"), format="turtle")
-    return g
 
 
 SHAPES = eligibility_shapes()
