@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from .conneg import by_preference
+
 LANGS = ("zh", "en")
 DEFAULT = "zh"
 COOKIE = "lang"
@@ -36,19 +38,10 @@ def accept_language(header: str | None) -> str | None:
     >>> accept_language("fr") is None
     True
     """
-    ranked = []
-    for i, item in enumerate((header or "").split(",")):
-        tag, *params = [x.strip() for x in item.split(";")]
-        q = 1.0
-        for p in params:
-            if p.startswith("q="):
-                try:
-                    q = float(p[2:])
-                except ValueError:
-                    q = 0.0
+    for q, tag in by_preference(header):
         if q > 0 and _normalise(tag):
-            ranked.append((-q, i, _normalise(tag)))
-    return min(ranked)[2] if ranked else None
+            return _normalise(tag)
+    return None
 
 
 def pick_lang(request: Request) -> str:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from qigraph.store import QuerySyntaxError
 from qigraph.store.base import GRAPH_TYPES, SOLUTION_TYPES, Dataset
 
+from ..conneg import by_preference
 from ..deps import StoreDep
 from ..problems import Problem
 
@@ -33,18 +34,8 @@ def negotiate(accept: str | None, fmt: str | None) -> str:
         if media not in SOLUTION_TYPES + GRAPH_TYPES:
             raise Problem(406, "Unsupported format", f"format={fmt!r} is not offered; use one of {sorted(FORMAT_ALIASES)}")
         return media
-    ranked = []
-    for i, item in enumerate((accept or "").split(",")):
-        media, *params = [x.strip() for x in item.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((-q, i, media.lower()))
-    for _q, _i, media in sorted(ranked):
+    for _q, media in by_preference(accept):
+        media = media.lower()
         if media in SOLUTION_TYPES + GRAPH_TYPES:
             return media
         if media in _WILDCARDS:

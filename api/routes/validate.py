@@ -21,7 +21,9 @@ from qigraph.validation import (
     validate_store,
 )
 
+from ..conneg import by_preference
 from ..deps import StoreDep
+from ..i18n import accept_language
 from ..problems import Problem
 
 router = APIRouter(prefix="/validate", tags=["validation"])
@@ -45,12 +47,8 @@ def _negotiate(accept: str | None, fmt: str | None) -> str:
         if media not in REPORT_TYPES:
             raise Problem(406, "Unsupported format", f"format={fmt} is not offered; use one of {', '.join(_FORMAT_ALIASES)}")
         return media
-    ranked = []
-    for i, part in enumerate((accept or "*/*").split(",")):
-        media, *params = [x.strip() for x in part.split(";")]
-        q = next((float(p[2:]) for p in params if p.startswith("q=") and p[2:].replace(".", "", 1).isdigit()), 1.0)
-        ranked.append((-q, i, media.lower()))
-    for _q, _i, media in sorted(ranked):
+    for _q, media in by_preference(accept or "*/*"):
+        media = media.lower()
         if media in REPORT_TYPES:
             return media
         if media in ("*/*", "application/*"):
@@ -61,13 +59,7 @@ def _negotiate(accept: str | None, fmt: str | None) -> str:
 def _lang(request: Request, lang: str | None) -> str:
     if lang in ("zh", "en"):
         return lang
-    for part in (request.headers.get("accept-language") or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
-    return "zh"
+    return accept_language(request.headers.get("accept-language")) or "zh"
 
 
 def _reference_date(value: str | None) -> datetime.date | None:
