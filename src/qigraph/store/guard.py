@@ -30,8 +30,7 @@ def _nodes(node):
 
 @lru_cache(maxsize=1024)
 def _parsed(query: str):
-    """The query as rdflib parses it; None when rdflib cannot parse it. Cached: the guard and the
-    remote store both ask about the same query."""
+    """The query as rdflib parses it; None when rdflib cannot parse it."""
     try:
         return parseQuery(query)
     except Exception:  # noqa: BLE001 - any parse failure means "cannot verify"
@@ -46,36 +45,20 @@ def _service_endpoints(query: str) -> tuple[str, ...] | None:
     return tuple(str(n.term) for n in _nodes(parsed) if n.name == "ServiceGraphPattern")
 
 
-_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
-
-
-def query_form(query: str) -> str | None:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE, from the parsed query; None when it does not parse."""
-    parsed = _parsed(query)
-    if parsed is None:
-        return None
-    return _FORMS.get(parsed[1].name)
-
-
 MAX_NESTING = 100  # groups and brackets inside one another; deeper is no real query, and parsers recurse on it
 
 
 def nesting_depth(query: str) -> int:
     """How deeply braces and parentheses nest in the query (strings, IRIs and comments aside)."""
-    from .values import _skip_opaque
+    from .values import tokens
 
-    depth = deepest = i = 0
-    while i < len(query):
-        if (j := _skip_opaque(query, i)) != i:
-            i = j
-            continue
-        c = query[i]
-        if c in "{(":
+    depth = deepest = 0
+    for _i, tok in tokens(query):
+        if tok in "{(":
             depth += 1
             deepest = max(deepest, depth)
-        elif c in "})":
+        elif tok in "})":
             depth -= 1
-        i += 1
     return deepest
 
 

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from qigraph.namespaces import PREFIXES
 
 from .base import GRAPH_TYPES, SOLUTION_TYPES, Dataset, QueryResult, QuerySyntaxError, Store, StoreError
-from .values import bind_values
+from .values import bind_values, query_form
 
 # What an endpoint may answer a graph query with, and how to read it.
 _GRAPH_READERS = {
@@ -35,12 +35,6 @@ _GRAPH_READERS = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/ld+json": ox.RdfFormat.JSON_LD,
-}
-_GRAPH_WRITERS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _CHUNK_BYTES = 256 * 1024  # one request's worth of triples; endpoints cap request sizes (Virtuoso ~10 MB)
@@ -165,12 +159,11 @@ class RemoteStore(Store):
 
     def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
               max_bytes: int | None = None, dataset: Dataset | None = None) -> QueryResult:
-        from .guard import query_form
-
         # Solutions come back as SPARQL JSON and graphs as N-Triples, the forms every endpoint
         # writes most faithfully; qigraph writes the format asked for, as the embedded store does.
         # The query's form picks the one to ask for: Virtuoso answers a CONSTRUCT with an empty
-        # table when a results type comes first in Accept.
+        # table when a results type comes first in Accept. The form comes from the query's
+        # keywords, not a full parse, which a query worker would repeat for every new query.
         if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
             ask = f"application/n-triples, text/turtle;q=0.9, {SOLUTION_TYPES[0]};q=0.5"
         else:
@@ -193,10 +186,10 @@ class RemoteStore(Store):
         return QueryResult("boolean" if "boolean" in results else "solutions", want, out.getvalue())
 
     def _graph_result(self, body: bytes, media: str, want: str, max_bytes: int | None) -> QueryResult:
-        from .oxigraph_store import _Capped
+        from .oxigraph_store import _GRAPH_FORMATS, _Capped
 
         triples = ox.parse(body, format=_GRAPH_READERS[media])
-        fmt = _GRAPH_WRITERS[want]
+        fmt = _GRAPH_FORMATS[want]
         prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
         out = _Capped(max_bytes)
         ox.serialize(triples, out, format=fmt, prefixes=prefixes)

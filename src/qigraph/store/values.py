@@ -65,20 +65,42 @@ def _skip_opaque(query: str, i: int) -> int:
     return i
 
 
-def _matching_brace(query: str, start: int) -> int:
-    depth, i = 0, start
+def tokens(query: str):
+    """The query's brackets and keywords, with their indexes, outside comments, strings and IRIs.
+
+    Keywords come upper-cased; a word that is part of a variable, a prefixed name or a number is
+    no keyword. This is all the structure binding, the form and the nesting limit need.
+
+    >>> [t for _i, t in tokens('PREFIX select: <http://x/where> SELECT ?where { ?s select:p "}" }')]
+    ['PREFIX', 'SELECT', '{', '}']
+    """
+    i = 0
     while i < len(query):
         if (j := _skip_opaque(query, i)) != i:
             i = j
             continue
-        if query[i] == "{":
-            depth += 1
-        elif query[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
+        c = query[i]
+        if c.isalpha():
+            word = _WORD.match(query, i).group()
+            if (i == 0 or query[i - 1] not in "?$:_-.0123456789") and not query.startswith(":", i + len(word)):
+                yield i, word.upper()
+            i += len(word)
+            continue
+        if c in "{}()":
+            yield i, c
         i += 1
-    raise UnbindableQuery("the CONSTRUCT template is not closed")
+
+
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def query_form(query: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query's first form keyword (None for an update or no query).
+
+    >>> query_form('PREFIX ask: <http://x/select> CONSTRUCT { ?s ask:p "SELECT" } WHERE { ?s ?p ?o }')
+    'CONSTRUCT'
+    """
+    return next((t for _i, t in tokens(query) if t in _FORMS), None)
 
 
 def where_group_starts(query: str) -> list[int]:
@@ -91,34 +113,23 @@ def where_group_starts(query: str) -> list[int]:
             the template and so cannot hold a VALUES block).
     """
     starts: list[int] = []
-    i, in_construct, after_select = 0, False, False
-    while i < len(query):
-        if (j := _skip_opaque(query, i)) != i:
-            i = j
-            continue
-        c = query[i]
-        if c.isalpha():
-            word = _WORD.match(query, i).group()
-            upper = word.upper()
-            # A keyword, not part of a variable, a prefixed name or a number's exponent.
-            if (i == 0 or query[i - 1] not in "?$:_-.0123456789") and not query.startswith(":", i + len(word)):
-                if upper == "CONSTRUCT" and not starts:
-                    in_construct = True
-                elif upper == "WHERE" and in_construct:
-                    raise UnbindableQuery("CONSTRUCT WHERE {…} cannot take bound parameters; write the template out")
-                elif upper == "SELECT" and starts:
-                    after_select = True
-            i += len(word)
-        elif c == "{":
-            if in_construct:
-                i, in_construct = _matching_brace(query, i) + 1, False
-                continue
-            if not starts or after_select:
-                starts.append(i + 1)
-                after_select = False
-            i += 1
-        else:
-            i += 1
+    in_construct, after_select, template_depth = False, False, 0
+    for i, tok in tokens(query):
+        if template_depth:  # inside the CONSTRUCT template
+            template_depth += {"{": 1, "}": -1}.get(tok, 0)
+        elif tok == "CONSTRUCT" and not starts:
+            in_construct = True
+        elif tok == "WHERE" and in_construct:
+            raise UnbindableQuery("CONSTRUCT WHERE {…} cannot take bound parameters; write the template out")
+        elif tok == "SELECT" and starts:
+            after_select = True
+        elif tok == "{" and in_construct:
+            in_construct, template_depth = False, 1
+        elif tok == "{" and (not starts or after_select):
+            starts.append(i + 1)
+            after_select = False
+    if in_construct or template_depth:
+        raise UnbindableQuery("the CONSTRUCT template is not closed")
     if not starts:
         raise UnbindableQuery("the query has no WHERE group to bind parameters in")
     return starts
