@@ -273,13 +273,19 @@ class Matcher:
                     break
         return best
 
-    def _tasks(self, industries: dict[str, dict], centers: dict[str, dict]) -> dict[str, _Hit]:
+    def _cited_sources(self, industries: dict[str, dict], pool) -> dict[str, _Hit]:
+        """The resources of ``pool`` (tasks, clauses) that a matched industry cites as its source."""
         ix = self.index
         hits: dict[str, _Hit] = {}
         for iri, hit in industries.items():
             for src in ix.concepts[iri].sources:
-                if src in ix.tasks:
+                if src in pool:
                     _merge(hits, src, hit["score"], f"cited as a source of the matched industry {ix.concepts[iri].label.get('zh')}")
+        return hits
+
+    def _tasks(self, industries: dict[str, dict], centers: dict[str, dict]) -> dict[str, _Hit]:
+        ix = self.index
+        hits = self._cited_sources(industries, ix.tasks)
         for t in ix.tasks.values():
             named = self._names(t.text, industries)
             if named:
@@ -291,11 +297,7 @@ class Matcher:
 
     def _clauses(self, industries: dict[str, dict]) -> dict[str, _Hit]:
         ix = self.index
-        hits: dict[str, _Hit] = {}
-        for iri, hit in industries.items():
-            for src in ix.concepts[iri].sources:
-                if src in ix.clauses:
-                    _merge(hits, src, hit["score"], f"cited as a source of the matched industry {ix.concepts[iri].label.get('zh')}")
+        hits = self._cited_sources(industries, ix.clauses)
         for part, clause in ix.clauses.items():
             named = self._names(clause["text"], industries)
             if named:
