@@ -18,6 +18,7 @@ from qigraph.store.guard import ForbiddenQuery
 from .limits import BodySizeLimit
 from .problems import Problem, problem_handler, problem_response
 from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
+from .routes import data as data_routes
 from .routes import validate as validate_routes
 from .routes.resources import wants_html
 from .routes.workbench import home
@@ -40,6 +41,10 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.data_dir:  # finish or undo a data merge a crash interrupted, before serving
+            from qigraph.merge import recover_locked
+
+            recover_locked(settings.data_dir, settings.store, options=settings.open_options())
         app.state.store = store or BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
                                                 max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
                                                 options=settings.open_options())
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
     app.include_router(eligibility.router)
     app.include_router(obligations.router)
     app.include_router(validate_routes.router)
+    app.include_router(data_routes.router)
     install_web_interface(app)
 
     @app.get("/", include_in_schema=False)

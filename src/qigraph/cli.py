@@ -51,7 +51,12 @@ def cmd_serve(args) -> int:
 
     settings = Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
                         query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()),
-                        max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ()))
+                        max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ()),
+                        **({"data_dir": args.data} if args.data else {}))
+    if settings.data_dir:  # a data merge a crash interrupted is finished or undone before the workers open the store
+        from qigraph.merge import recover_locked
+
+        recover_locked(settings.data_dir, settings.store, options=settings.open_options())
     # Fails now, with the store's message, not on the first request; and the query workers boot
     # while the web stack below is imported, rather than after it (cold start, see benchmarks).
     store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
@@ -276,6 +281,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-service", action="append", metavar="URL", help="a SERVICE endpoint queries may call (repeatable)")
     s.add_argument("--max-request-bytes", type=int, default=8 * 1024 * 1024, help="request body cap (default %(default)s)")
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="an origin browsers may call the API from (repeatable)")
+    s.add_argument("--data", metavar="DIR", help="the curated data folder POST /data merges into ($QIGRAPH_DATA); "
+                   "without it, data writes are refused")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")
@@ -312,6 +319,10 @@ def parser() -> argparse.ArgumentParser:
     from qigraph.cli_eligibility import register as register_eligibility
 
     register_eligibility(sub)
+    # `qigraph merge`
+    from qigraph.cli_merge import register as register_merge
+
+    register_merge(sub)
     v = sub.add_parser("validate", help="validate files (with the store neighbourhood they reference), or the built graph, "
                                         "against the SHACL shapes; exit 0 conforms, 1 violations, 2 error")
     v.add_argument("files", nargs="*", metavar="FILE", help=".ttl .nt .jsonld/.json, or body records .yaml/.csv (none: the built graph)")

@@ -9,6 +9,7 @@ from typing import Mapping
 
 STORE_ENV = "QIGRAPH_STORE"
 WRITE_TOKEN_ENV = "QIGRAPH_WRITE_TOKEN"
+DATA_ENV = "QIGRAPH_DATA"
 # A remote endpoint's options, read from the environment (a password never goes on a command line).
 ENDPOINT_ENV = {"update_url": "QIGRAPH_ENDPOINT_UPDATE", "store_url": "QIGRAPH_ENDPOINT_STORE", "graph": "QIGRAPH_ENDPOINT_GRAPH",
                 "user": "QIGRAPH_ENDPOINT_USER", "password": "QIGRAPH_ENDPOINT_PASSWORD"}
@@ -46,6 +47,8 @@ class Settings:
     max_request_bytes: int = 8 * 1024 * 1024  # request body cap (queries, uploads); larger gets 413
     cors_origins: tuple[str, ...] = ()  # origins browsers may call the API from; none by default
     write_token: str | None = field(default_factory=lambda: os.environ.get(WRITE_TOKEN_ENV) or None)  # writes need it
+    # the curated data folder POST /data merges into ($QIGRAPH_DATA); None: writes of data are off
+    data_dir: str | None = field(default_factory=lambda: os.environ.get(DATA_ENV) or None)
 
     def open_options(self) -> dict:
         """The options ``open_store`` takes for ``store``: a remote endpoint's, else none."""

@@ -113,6 +113,24 @@ def read(body: bytes, media_type: str) -> Graph:
         raise
 
 
+def read_records(body: bytes, media_type: str) -> list[dict[str, Any]]:
+    """The body records of a YAML or CSV document, as dicts (the form of data/bodies/*.yaml).
+
+    Raises:
+        InputError: the media type is not YAML or CSV (``kind="media"``), the text is not UTF-8,
+            or it does not parse.
+    """
+    media_type = media_type.split(";")[0].strip().lower()
+    if media_type not in RECORD_TYPES:
+        raise InputError(f"unsupported media type {media_type or '(none)'}; curated records come as YAML or CSV: "
+                         f"send one of {', '.join(RECORD_TYPES)}", kind="media")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return _yaml_records(text) if media_type != "text/csv" else _csv_records(text)[0]
+
+
 def _rdf(body: bytes, fmt) -> Graph:
     try:
         triples = list(ox.parse(body, format=fmt))

@@ -39,8 +39,9 @@ _ERRORS = {cls.__name__: cls for cls in (QuerySyntaxError, ResultTooLarge, Store
 
 
 class _Worker:
-    def __init__(self, ctx, descriptor: str, options: dict, max_bytes: int):
+    def __init__(self, ctx, descriptor: str, options: dict, max_bytes: int, epoch: int = 0):
         self.ready = self.stopped = False
+        self.epoch = epoch  # the store's content it opened (see BoundedStore.refresh)
         self._stopping = threading.Lock()
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=serve, args=(child, descriptor, options, max_bytes), daemon=True,
@@ -92,11 +93,12 @@ class BoundedStore(Store):
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._epoch = 0
         for _ in range(max(1, workers)):
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.descriptor, self.options, self.max_bytes)
+        worker = _Worker(self._ctx, self.descriptor, self.options, self.max_bytes, self._epoch)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -113,6 +115,8 @@ class BoundedStore(Store):
         except queue.Empty:
             raise StoreBusy(f"all query workers stayed busy for {self.timeout:g} s; try again shortly") from None
         try:
+            if worker.epoch != self._epoch:  # opened the store before a data merge replaced it
+                worker = self._retire(worker)
             worker.wait_ready(_STARTUP_SECONDS)
             worker.conn.send((op, args, kwargs))
             if not worker.conn.poll(self.timeout):
@@ -141,6 +145,12 @@ class BoundedStore(Store):
 
     def triple_count(self) -> int:
         return self._call("count")
+
+    def refresh(self) -> None:
+        """The store's content was replaced (a data merge): each worker is replaced by one that
+        opens the new content before it answers again; a query running now finishes on the old."""
+        with self._lock:
+            self._epoch += 1
 
     def replace_graph(self, ntriples: bytes) -> None:
         raise NotImplementedError("a bounded store is read-only; build with `qigraph build`")

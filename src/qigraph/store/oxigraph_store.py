@@ -166,10 +166,27 @@ class OxigraphStore(Store):
     def replace_graph(self, ntriples: bytes | os.PathLike) -> None:
         """Write a new generation with these triples (N-Triples bytes, or a file of them, which is
         streamed: benchmarks load millions of triples this way) and make it current atomically."""
+        name = self.write_generation(ntriples)
+        try:
+            self.activate(name)
+        except BaseException:
+            self.discard(name)
+            raise
+
+    def write_generation(self, ntriples: bytes | os.PathLike, *, tag: str = "") -> str:
+        """Write a new generation with these triples beside the current one, without making it
+        current; returns its name, for :meth:`activate`. A data merge writes the generation first
+        and switches to it only once the curated files are ready too (see ``qigraph.merge``).
+
+        Args:
+            ntriples: N-Triples bytes, or a file of them.
+            tag: appended to the generation's name (``gen-…-<tag>``), so its writer can find it again.
+        """
         if self.read_only:
             raise StoreError("this store was opened read-only")
         self.location.mkdir(parents=True, exist_ok=True)
-        generation = self.location / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}" + (f"-{tag}" if tag else "")
+        generation = self.location / name
         try:
             fresh = ox.Store(str(generation))
             source = {"path": os.fspath(ntriples)} if isinstance(ntriples, os.PathLike) else {"input": ntriples}
@@ -177,19 +194,36 @@ class OxigraphStore(Store):
             fresh.flush()
             count = len(fresh)
             del fresh
-            self._count_file(generation.name).write_text(str(count), encoding="ascii")
-            link = self.location / f".{CURRENT}.{os.getpid()}"
-            if link.is_symlink():
-                link.unlink()
-            link.symlink_to(generation.name)
-            os.replace(link, self.location / CURRENT)  # the atomic step
+            self._count_file(name).write_text(str(count), encoding="ascii")
         except BaseException:
-            shutil.rmtree(generation, ignore_errors=True)
-            self._count_file(generation.name).unlink(missing_ok=True)
+            self.discard(name)
             raise
+        return name
+
+    def activate(self, name: str) -> None:
+        """Make the generation ``name`` current in one atomic rename, and prune older ones."""
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+        link = self.location / f".{CURRENT}.{os.getpid()}"
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(name)
+        os.replace(link, self.location / CURRENT)  # the atomic step
         self._store = None  # reopened on next use, on the new generation
-        self._count = count
-        self._prune(keep={generation.name})
+        self._count = None
+        self._prune(keep={name})
+
+    def current_generation(self) -> str | None:
+        """The name of the generation in use, or None when there is none."""
+        current = self.location / CURRENT
+        return os.readlink(current) if current.is_symlink() else None
+
+    def discard(self, name: str) -> None:
+        """Delete a generation that is not current (one a failed or abandoned write left)."""
+        if name == self.current_generation():
+            raise StoreError(f"generation {name} is current; it cannot be discarded")
+        shutil.rmtree(self.location / name, ignore_errors=True)
+        self._count_file(name).unlink(missing_ok=True)
 
     def _count_file(self, generation: str) -> Path:
         return self.location / f".{generation}{COUNT_SUFFIX}"
