@@ -66,7 +66,7 @@ async def merge_data(request: Request, _writer: WriterDep, store: StoreDep, date
     except merge.MergeConflict as exc:
         return _problem(409, "Conflicting records", str(exc), request, ids=exc.ids)
     except merge.MergeRejected as exc:
-        return _problem(422, "The batch does not conform to the shapes", f"{exc.report.summary('en')}; nothing was written",
+        return _problem(422, "The batch does not conform to the shapes", f"{exc.report.summary('en').rstrip('.')}; nothing was written",
                         request, **exc.report.to_json())
     except uploads.InputError as exc:
         raise Problem(422, "Invalid record", str(exc)) from None

@@ -93,7 +93,7 @@ class MergeRejected(ValueError):
     """The batch does not pass the shapes; ``report`` says why. Nothing was written."""
 
     def __init__(self, report):
-        super().__init__(f"the batch does not conform to the shapes: {report.summary('en')}")
+        super().__init__(f"the batch does not conform to the shapes: {report.summary('en').rstrip('.')}")
         self.report = report
 
 
