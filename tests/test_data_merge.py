@@ -327,31 +327,45 @@ def test_a_merge_dying_before_its_commit_is_rolled_back(env):
 def test_kill_9_during_merges_leaves_files_and_store_both_before_or_both_after(env, tmp_path):
     data, store = env
     rng = random.Random(20261122)
-    steps = ["validated", "staged", "prepared", "committed", "files", "store"]
+    first = tmp_path / "first.yaml"
+    first.write_bytes(batch(record("mimc-test-unkilled", "上海市测试完整产业计量测试中心")))
+    started = time.monotonic()
+    assert _merge_process(first, data, store).wait(timeout=300) == 0
+    duration = time.monotonic() - started  # how long a whole merge takes here, to kill within it
+    # Half the kills come just after a step was reported (one before the commit, one at it, one
+    # after, one either side), half at a random moment of the whole merge.
+    steps = [rng.choice(["validated", "staged"]), "prepared", "committed", rng.choice(["files", "store"])]
+    rng.shuffle(steps)
     outcomes = []
     for i in range(8):
         rid = f"mimc-test-kill-{i}"
         f = tmp_path / f"kill-{i}.yaml"
         f.write_bytes(batch(record(rid, f"上海市测试中断{i}号产业计量测试中心")))
         proc = _merge_process(f, data, store)
-        if i % 2:  # at a random moment after start
-            time.sleep(rng.uniform(0.5, 12.0))
-        else:  # just after a random step was reported, plus a little
-            step, extra = rng.choice(steps), rng.uniform(0.0, 0.3)
+        if i % 2:
+            moment = f"{rng.uniform(0.3, duration):.2f} s"
+            time.sleep(float(moment.split()[0]))
+        else:
+            step, extra = steps[i // 2], rng.uniform(0.0, 0.3)
+            moment = f"{extra:.2f} s after {step}"
             for line in proc.stderr:
                 if line.strip() == f"merge: {step}":
                     break
             time.sleep(extra)
-        if proc.poll() is None:
+        alive = proc.poll() is None
+        if alive:
             os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
         merging.recover_locked(data, str(store))  # what `qigraph serve` does at start-up
         in_files, in_store = rid in curated_ids(data), ask(store, BODY + rid)
-        assert in_files == in_store, f"kill {i}: files say {in_files}, store says {in_store}"
-        logged = rid in (data / merging.LOG_NAME).read_text(encoding="utf-8") if (data / merging.LOG_NAME).exists() else False
+        assert in_files == in_store, f"kill {i} ({moment}): files say {in_files}, store says {in_store}"
+        logged = rid in (data / merging.LOG_NAME).read_text(encoding="utf-8")
         assert logged == in_files
         assert not (data / merging.JOURNAL_NAME).exists() and not list(data.glob(".staging-*"))
-        outcomes.append(in_files)
+        outcomes.append((moment, "killed" if alive else "had finished", "after" if in_files else "before"))
+    print("\nkill -9 during merges:", *outcomes, sep="\n  ")
+    # a kill just after "validated"/"staged" comes before the commit, one after "committed" after it
+    assert {o[2] for o in outcomes} == {"before", "after"}
     # the killed merges' bodies the store holds are exactly those the files hold
     s = open_store(str(store), read_only=True)
     rows = s.select(f'SELECT DISTINCT ?b WHERE {{ ?b ?p ?o FILTER(STRSTARTS(STR(?b), "{BODY}mimc-test-kill-") '
@@ -363,7 +377,6 @@ def test_kill_9_during_merges_leaves_files_and_store_both_before_or_both_after(e
     f.write_bytes(batch(record("mimc-test-after-kills", "上海市测试其后产业计量测试中心")))
     assert _merge_process(f, data, store).wait(timeout=300) == 0
     assert ask(store, BODY + "mimc-test-after-kills")
-    print(f"kill -9 outcomes (landed?): {outcomes}")
 
 
 # --- the YAML text --------------------------------------------------------------------------------
@@ -385,3 +398,36 @@ def test_re_writing_a_curated_record_keeps_the_others_byte_identical(path):
         assert lines[:start] == new_lines[:new_start] and lines[end:] == new_lines[new_end:]
     added = merging.splice(text, replace={}, add=[record("mimc-test-append", "上海市测试追加产业计量测试中心")])
     assert yaml.safe_load(added)["bodies"] == records + [record("mimc-test-append", "上海市测试追加产业计量测试中心")]
+
+
+# --- a remote store -------------------------------------------------------------------------------
+
+
+def _data_files(data: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(data)): p.read_bytes() for p in sorted(data.rglob("*")) if p.is_file() and p.name != merging.LOCK_NAME}
+
+
+@pytest.mark.slow
+def test_post_data_on_a_remote_store_replaces_its_graph_or_refuses_clearly(data_copy, tmp_path):
+    from endpoints import oxigraph_server
+
+    body = batch(record("mimc-test-remote", "上海市测试远程产业计量测试中心"))
+    with oxigraph_server(tmp_path) as endpoint:
+        build(endpoint.url, data_copy, options=endpoint.options)
+        before = _data_files(data_copy)
+        reader = Settings(store=endpoint.url, store_options=endpoint.read_options, write_token=TOKEN,
+                          data_dir=str(data_copy), query_workers=1)
+        with TestClient(create_app(reader)) as c:  # no update endpoint configured: refused, nothing written
+            r = c.post(f"/data?date={TODAY}", content=body, headers={"Content-Type": "application/yaml", **AUTH})
+            assert r.status_code == 503 and "QIGRAPH_ENDPOINT_UPDATE" in r.json()["detail"]
+        assert _data_files(data_copy) == before
+        writer = Settings(store=endpoint.url, store_options=endpoint.options, write_token=TOKEN,
+                          data_dir=str(data_copy), query_workers=1)
+        with TestClient(create_app(writer)) as c:
+            r = c.post(f"/data?date={TODAY}", content=body, headers={"Content-Type": "application/yaml", **AUTH})
+            assert r.status_code == 200, r.text
+            q = c.post("/sparql", data={"query": f"ASK {{ <{BODY}mimc-test-remote> ?p ?o }}"},
+                       headers={"Accept": "application/sparql-results+json"})
+            assert q.json()["boolean"] is True
+        assert "mimc-test-remote" in curated_ids(data_copy)
+        assert not (data_copy / merging.JOURNAL_NAME).exists()

@@ -416,6 +416,8 @@ def merge(records: list[dict], *, data_dir: Path, store: str, options: dict | No
                 checker.close()
         if not report.conforms:
             raise MergeRejected(report)
+        if is_remote(store):
+            _check_remote(store, options)
         progress("validated")
 
         merge_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
@@ -467,6 +469,19 @@ def merge(records: list[dict], *, data_dir: Path, store: str, options: dict | No
             triples = target.triple_count()
             target.close()
         return MergeResult(merge_id, added, replaced, sorted(edits), triples, report)
+
+
+def _check_remote(store: str, options: dict | None) -> None:
+    # After the commit the endpoint must take the new graph; find out now whether it can.
+    from qigraph.store import QuerySyntaxError, StoreError, open_store
+
+    try:
+        open_store(store, **(options or {})).check_writable()
+    except (StoreError, QuerySyntaxError) as exc:  # an endpoint that takes queries only may say either
+        raise StoreError(f"the store is a remote endpoint that does not take updates from qigraph ({exc}); to edit data, "
+                         f"configure its update endpoint and credentials ($QIGRAPH_ENDPOINT_UPDATE, $QIGRAPH_ENDPOINT_USER, "
+                         f"$QIGRAPH_ENDPOINT_PASSWORD), or merge into an embedded store and push it with `qigraph load`. "
+                         f"Nothing was written") from None
 
 
 def _apply(data_dir: Path, journal: dict, *, options: dict | None, progress: Progress = lambda _m: None) -> None:

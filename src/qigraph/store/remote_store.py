@@ -126,6 +126,11 @@ class RemoteStore(Store):
         sw.setQuery(update)
         self._send(sw, "an update").read()
 
+    def check_writable(self) -> None:
+        """Raise StoreError unless the endpoint takes updates (a DROP SILENT of a graph nothing
+        uses), so that a writer learns it before it changes anything else (see qigraph.merge)."""
+        self._update("DROP SILENT GRAPH <https://w3id.org/qigraph/id/loading/probe>")
+
     def _put(self, graph: str, ntriples: bytes, *, append: bool = False) -> None:
         """Graph Store Protocol: replace ``graph`` with the N-Triples (PUT), or add them (POST)."""
         if self.read_only:
