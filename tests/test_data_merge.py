@@ -140,6 +140,9 @@ def test_a_valid_batch_lands_in_the_file_the_store_and_the_log(env):
         q = c.post("/sparql", data={"query": f"ASK {{ <{BODY}mimc-test-widgets> ?p ?o }}"},
                    headers={"Accept": "application/sparql-results+json"})
         assert q.json()["boolean"] is True
+        # the matching index is rebuilt from the new graph: the new center is found by its industry
+        hits = c.get("/match", params={"text": "关键陶瓷材料检测"}).json()
+        assert BODY + "mimc-test-widgets" in json.dumps(hits, ensure_ascii=False)
     new_text = target.read_text(encoding="utf-8")
     # the record is appended after the last one, in the files' style; every other byte stays
     added = yaml.safe_load(new_text)["bodies"][-1]

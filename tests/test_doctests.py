@@ -6,10 +6,12 @@ import pytest
 import qigraph.api.conneg
 import qigraph.api.i18n
 import qigraph.loaders.outline
+
+import qigraph.merge
 import qigraph.store.values
 import qigraph.validation
 
-MODULES = [qigraph.loaders.outline, qigraph.api.i18n, qigraph.api.conneg, qigraph.store.values, qigraph.validation]
+MODULES = [qigraph.loaders.outline, qigraph.api.i18n, qigraph.api.conneg, qigraph.store.values, qigraph.validation, qigraph.merge]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -10,11 +10,13 @@ from qigraph.loaders.records import DataError
 from starlette.concurrency import run_in_threadpool
 
 from qigraph import merge, uploads
+from qigraph.matching import forget_matcher
 from qigraph.validation import shape_clauses
 
 from ..deps import StoreDep
 from ..limits import WriterDep
 from ..problems import PROBLEM, Problem
+from .match import start_warming
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -75,4 +77,6 @@ async def merge_data(request: Request, _writer: WriterDep, store: StoreDep, date
     if hasattr(store, "refresh"):
         store.refresh()  # the query workers reopen the new generation
     request.app.state.__dict__.get("validation_reports", {}).clear()
+    forget_matcher(str(settings.store))  # the matching index holds the bodies too
+    start_warming(request.app)
     return JSONResponse(result.to_json())

@@ -6,6 +6,6 @@ agencies and programs that concern it, each hit with the reason it matched.
 ``Matcher.match(text)`` then answers from memory.
 """
 
-from .matcher import Matcher, MatchError, get_matcher
+from .matcher import Matcher, MatchError, forget_matcher, get_matcher
 
-__all__ = ["MatchError", "Matcher", "get_matcher"]
+__all__ = ["MatchError", "Matcher", "forget_matcher", "get_matcher"]

@@ -461,3 +461,10 @@ def get_matcher(store, *, key: str | None = None) -> Matcher:
         if cache_key not in _CACHE:
             _CACHE[cache_key] = Matcher(build_index(store))
         return _CACHE[cache_key]
+
+
+def forget_matcher(key: str) -> None:
+    """Drop the matcher kept for ``key``, whose store's content was replaced (a data merge); the
+    next use builds it again from the new graph."""
+    with _LOCK:
+        _CACHE.pop(key, None)
