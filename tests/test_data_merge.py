@@ -119,6 +119,24 @@ def test_writes_need_the_token_and_a_data_folder(env):
     assert snapshot(data, store) == before
 
 
+def test_hostile_bodies_are_refused_before_anything_is_read(env):
+    data, store = env
+    before = snapshot(data, store)
+    gbk = "bodies:\n  - id: mimc-test-gbk\n    name_zh: 上海市测试编码产业计量测试中心\n".encode("gbk")
+    settings = Settings(store=str(store), write_token=TOKEN, data_dir=str(data), query_workers=1, max_request_bytes=4096)
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/data", content=gbk, headers={"Content-Type": "application/yaml", **AUTH})
+        assert r.status_code == 400 and "UTF-8" in r.json()["detail"]
+        r = c.post("/data", content=b"bodies: []\n" + b"#" * 5000, headers={"Content-Type": "application/yaml", **AUTH})
+        assert r.status_code == 413
+        r = c.post("/data", content=b"bodies: []\n", headers={"Content-Type": "application/yaml", **AUTH})
+        assert r.status_code == 422 and "no records" in r.json()["detail"]
+        reply = c.post("/data", content=b"x", headers={"Content-Type": "application/yaml", **AUTH})
+        assert reply.status_code == 422 and "bodies:" in reply.json()["detail"]
+        assert str(data) not in reply.text and "Traceback" not in reply.text
+    assert snapshot(data, store) == before
+
+
 # --- a batch that lands ---------------------------------------------------------------------------
 
 

@@ -35,7 +35,7 @@ def cmd_merge(args) -> int:
                              reference_date=dt.date.fromisoformat(args.date) if args.date else None,
                              progress=lambda step: print(f"merge: {step}", file=sys.stderr, flush=True))
     except PermissionError as exc:
-        _err(str(exc))
+        _err(f"--data {args.data}: {exc}")
         return EXIT_ERROR
     except uploads.InputError as exc:
         _err(f"{path}: {exc}")

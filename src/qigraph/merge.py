@@ -583,10 +583,12 @@ def writable_data_dir(value: str | os.PathLike | None) -> Path:
     if not value:
         raise PermissionError("no curated data folder is configured: start the server with `qigraph serve --data DIR` "
                               "(or set $QIGRAPH_DATA) on a copy of the data folder that you keep under version control")
+    # The messages name no path: the API passes them on, and an error body never shows a file path.
     path = Path(value)
     if not (path / "bodies").is_dir():
-        raise PermissionError(f"{path} is not a curated data folder (it has no bodies/ folder)")
+        raise PermissionError("the configured data folder is not a curated data folder (it has no bodies/ folder); "
+                              "point --data DIR (or $QIGRAPH_DATA) at a copy of qigraph's data/ folder")
     if path.resolve() == catalog.default_data_dir().resolve():
-        raise PermissionError(f"{path} is the installed package's data folder, which a merge never writes; "
-                              f"copy it and pass the copy with --data DIR (or $QIGRAPH_DATA)")
+        raise PermissionError("the configured data folder is the installed package's, which a merge never writes; "
+                              "copy it and pass the copy with --data DIR (or $QIGRAPH_DATA)")
     return path
