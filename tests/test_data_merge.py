@@ -417,6 +417,7 @@ def test_re_writing_a_curated_record_keeps_the_others_byte_identical(path):
         new_start, new_end, _ = merging.record_spans(new)[rec["id"]]
         new_lines = new.splitlines(keepends=True)
         assert lines[:start] == new_lines[:new_start] and lines[end:] == new_lines[new_end:]
+        assert merging.file_style(new) == merging.file_style(text)  # in the file's own layout
     added = merging.splice(text, replace={}, add=[record("mimc-test-append", "上海市测试追加产业计量测试中心")])
     assert yaml.safe_load(added)["bodies"] == records + [record("mimc-test-append", "上海市测试追加产业计量测试中心")]
 

@@ -30,6 +30,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import shutil
 import uuid
 from collections import Counter
@@ -73,7 +74,7 @@ KEY_ORDER = {
     "conflicts": ("field", "values", "note"),
     "values": ("value", "source"),
 }
-_QUOTED = {"date", "published", "checked", "reporting_year"}  # dates stay strings, quoted as the files do
+_QUOTED = {"date", "published", "checked", "reporting_year", "value"}  # digits first: quoted, as the files do
 _FOLDED = {"notes", "note"}  # long free text as a folded block, as the files do
 _WIDTH = 110
 
@@ -164,7 +165,7 @@ def _scalar(v: Any, *, key: str | None = None, flow: bool = False) -> str:
     if isinstance(v, (int, float)):
         return repr(v)
     s = str(v)
-    if key in _QUOTED or not _plain_ok(s, flow):
+    if (key in _QUOTED and s[:1].isdigit()) or not _plain_ok(s, flow):
         return json.dumps(s, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
     return s
 
@@ -185,11 +186,60 @@ def _fold(s: str, indent: int) -> list[str] | None:
     return [" " * indent + x for x in lines]
 
 
-def _mapping(d: dict, indent: int) -> list[str]:
+@dataclass(frozen=True)
+class Style:
+    """How a curated file lays its records out (the files differ a little)."""
+
+    column: int = 4  # where a record's keys start
+    seq_indent: int = 2  # how far right of its key a block list's "- " sits (0: level with it)
+    flow_items: frozenset[str] = frozenset({"values"})  # keys whose mapping items are written {k: v, …}
+    flow_shapes: frozenset[tuple[str, tuple[str, ...]]] = frozenset()  # (key, item's keys) also written so
+    folded: bool = True  # long notes as folded blocks (>-), else on one line
+
+
+_KEY_LINE = re.compile(r"^(\s*)(- )?([A-Za-z_]+):\s*$")
+_ITEM_LINE = re.compile(r"^(\s*)- (.*)$")
+
+
+def file_style(text: str) -> Style:
+    """The :class:`Style` a curated file's records are written in (read from the records themselves)."""
+    spans = record_spans(text)
+    if not spans:
+        return Style()
+    lines = text.splitlines()
+    level = nested = 0
+    flow, block = set(), set()
+    for start, end, _col in spans.values():
+        for key_line, item_line in zip(lines[start:end], lines[start + 1:end]):
+            key, item = _KEY_LINE.match(key_line), _ITEM_LINE.match(item_line)
+            if not key or not item:
+                continue
+            key_indent = len(key.group(1)) + (2 if key.group(2) else 0)
+            if len(item.group(1)) == key_indent:
+                level += 1
+            else:
+                nested += 1
+            (flow if item.group(2).startswith("{") else block).add(key.group(3))
+    shapes = set()
+    owner = None
+    for line in lines:  # items written {k: v, …} in a list that also has block items (e.g. clause-only sources)
+        key, item = _KEY_LINE.match(line), _ITEM_LINE.match(line)
+        owner = key.group(3) if key else owner
+        if item and item.group(2).startswith("{"):
+            try:
+                shapes.add((owner, tuple(yaml.safe_load(item.group(2)))))
+            except (yaml.YAMLError, TypeError):
+                continue
+    flow_items = (flow - block) | ({"values"} - block)
+    return Style(next(iter(spans.values()))[2], 0 if level > nested else 2, frozenset(flow_items), frozenset(shapes),
+                 folded=">-" in text or not spans)
+
+
+def _mapping(d: dict, indent: int, style: Style = Style()) -> list[str]:
     pad, out = " " * indent, []
     for k, v in d.items():
         if isinstance(v, dict):
-            out += [f"{pad}{k}: {{}}"] if not v else [f"{pad}{k}:", *_mapping(v, indent + 2)]
+            out += [f"{pad}{k}: {{}}"] if not v else [f"{pad}{k}:", *_mapping(v, indent + 2, style)]
         elif isinstance(v, list):
             flow = f"[{', '.join(_scalar(x, key=k, flow=True) for x in v)}]" if all(_is_scalar(x) for x in v) else None
             if flow is not None and (not v or indent + len(k) + 2 + len(flow) <= _WIDTH):
@@ -197,20 +247,23 @@ def _mapping(d: dict, indent: int) -> list[str]:
             else:
                 out.append(f"{pad}{k}:")
                 for item in v:
-                    out += _item(item, indent + 2, parent=k)
-        elif k in _FOLDED and isinstance(v, str) and indent + len(k) + 2 + len(v) > _WIDTH and _fold(v, indent + 2):
+                    out += _item(item, indent + style.seq_indent, parent=k, style=style)
+        elif (style.folded and k in _FOLDED and isinstance(v, str) and indent + len(k) + 2 + len(v) > _WIDTH
+              and _fold(v, indent + 2)):
             out += [f"{pad}{k}: >-", *_fold(v, indent + 2)]
         else:
             out.append(f"{pad}{k}: {_scalar(v, key=k)}")
     return out
 
 
-def _item(item: Any, indent: int, *, parent: str) -> list[str]:
+def _item(item: Any, indent: int, *, parent: str, style: Style) -> list[str]:
     pad = " " * indent
     if isinstance(item, dict) and item:
-        if parent == "values" and all(_is_scalar(v) for v in item.values()):
-            return [f"{pad}- {{{', '.join(f'{k}: {_scalar(v, key=k, flow=True)}' for k, v in item.items())}}}"]
-        lines = _mapping(item, indent + 2)
+        if (parent in style.flow_items or (parent, tuple(item)) in style.flow_shapes) and all(_is_scalar(v) for v in item.values()):
+            flow = f"{pad}- {{{', '.join(f'{k}: {_scalar(v, key=k, flow=True)}' for k, v in item.items())}}}"
+            if len(flow) <= _WIDTH:
+                return [flow]
+        lines = _mapping(item, indent + 2, style)
         lines[0] = f"{pad}- {lines[0][indent + 2:]}"
         return lines
     if _is_scalar(item):
@@ -218,9 +271,9 @@ def _item(item: Any, indent: int, *, parent: str) -> list[str]:
     raise ValueError("nested lists are not written by hand")
 
 
-def dump_record(record: dict, *, column: int = 4) -> str:
-    """One body record as the curated files write it: a list item whose keys start at ``column``,
-    keys in the files' order, short lists in flow style, dates quoted.
+def dump_record(record: dict, *, style: Style = Style()) -> str:
+    """One body record as the curated files write it: a list item laid out in ``style`` (the
+    file's), keys in the files' order, short lists in flow style, dates quoted.
 
     The text is parsed back and compared with the record; should the hand-written form ever not
     round-trip, PyYAML's own block style is used instead.
@@ -233,8 +286,9 @@ def dump_record(record: dict, *, column: int = 4) -> str:
             date: "2024-03"
     """
     rec = _ordered(_normal(record))
+    column = style.column
     try:
-        lines = _mapping(rec, column)
+        lines = _mapping(rec, column, style)
         lines[0] = " " * (column - 2) + "- " + lines[0][column:]
         text = "".join(line + "\n" for line in lines)
         if yaml.safe_load("bodies:\n" + text) == {"bodies": [rec]}:
@@ -285,9 +339,9 @@ def splice(text: str, *, replace: dict[str, dict], add: list[dict]) -> str:
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     spans = record_spans(text)
-    column = next(iter(spans.values()))[2] if spans else 4
+    style = file_style(text)
     if add:
-        block = "".join(dump_record(r, column=column) for r in add)
+        block = "".join(dump_record(r, style=style) for r in add)
         if spans:
             at = max(end for _start, end, _col in spans.values())
             lines[at:at] = [block]
@@ -296,9 +350,9 @@ def splice(text: str, *, replace: dict[str, dict], add: list[dict]) -> str:
             joined = "".join(lines)
             before, after = joined[:node.start_mark.index].rstrip(" "), joined[node.end_mark.index:]
             lines = [before, "\n", block, after.removeprefix("\n")]
-    for rid, (start, end, col) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
+    for rid, (start, end, _col) in sorted(spans.items(), key=lambda kv: -kv[1][0]):
         if rid in replace:
-            lines[start:end] = [dump_record(replace[rid], column=col)]
+            lines[start:end] = [dump_record(replace[rid], style=style)]
     return "".join(lines)
 
 
