@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qigraph import __version__
 from qigraph.catalog_queries import load_catalog
@@ -15,7 +16,9 @@ from qigraph.store import StoreError
 from qigraph.store.bounded import BoundedStore, QueryTimeout, ResultTooLarge, StoreBusy
 from qigraph.store.guard import ForbiddenQuery
 
+from .http_errors import http_error
 from .limits import BodySizeLimit
+from .openapi_problems import declare as declare_problems
 from .problems import Problem, problem_handler, problem_response
 from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
 from .routes import data as data_routes
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
     app.state.catalog = load_catalog()
     app.state.templates = Environment(loader=PackageLoader("qigraph.api", "templates"), autoescape=select_autoescape())
     app.add_exception_handler(Problem, problem_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     async def internal_error(request, exc):
         # Never a stack trace or a file path in the answer; the log has them.
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
     app.include_router(validate_routes.router)
     app.include_router(data_routes.router)
     install_web_interface(app)
+    declare_problems(app)
 
     @app.get("/", include_in_schema=False)
     def index(request: Request):

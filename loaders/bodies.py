@@ -20,6 +20,7 @@ from qigraph.namespaces import QI, QID
 from .agencies import AgencyRegistry
 from .documents import DocumentText, part_iri
 from .rdfutil import add_labels
+from .record_shapes import check_body
 from .records import DataError, check_slug, read_yaml, require
 
 KIND_CLASS = {
@@ -214,6 +215,7 @@ def bodies_graph(curated: Curated, docs: list[DocumentText], industries: Graph, 
     for file, rec in curated.bodies:
         bid = rec["id"]
         where = f"bodies/{file} body {bid}"
+        check_body(rec, where)
         iri = body_iri(bid)
         kind = require(rec, "kind", where)
         if kind not in KIND_CLASS:

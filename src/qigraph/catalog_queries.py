@@ -73,9 +73,23 @@ class NamedQuery:
         return out
 
 
+def _engine_accepts_iri(value: str) -> bool:
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
 def to_term(param: Param, value: str) -> object:
     if param.type == "iri":
-        if not value.startswith(("http://", "https://", "urn:")) or any(c in value for c in '<>"{}|^`\\ '):
+        # SPARQL's IRIREF excludes these characters and every control character; the engine's own
+        # IRI parser then checks the rest (percent-encoding, the authority), so a value the
+        # catalog accepts binds on every backend instead of failing inside a query worker.
+        if (not value.startswith(("http://", "https://", "urn:")) or any(c in value for c in '<>"{}|^`\\ ')
+                or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value) or not _engine_accepts_iri(value)):
             raise CatalogError(f"parameter {param.name!r} must be an absolute IRI (got {value!r})")
         return URIRef(value)
     if param.type == "integer":

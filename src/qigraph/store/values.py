@@ -22,7 +22,8 @@ from rdflib import BNode, Literal, URIRef
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_WORD = re.compile(r"[A-Za-z]+")
+_NAME = re.compile(r"\w+")
+_RAW_ESCAPES = str.maketrans({"\t": "\\t", "\b": "\\b", "\f": "\\f"})
 
 
 class UnbindableQuery(ValueError):
@@ -35,7 +36,8 @@ def values_block(bindings: Mapping[str, object]) -> str:
     Raises:
         TypeError: a value that is not an rdflib URIRef or Literal (a blank node cannot be bound
             across a protocol boundary).
-        ValueError: a variable name that is not a SPARQL variable name.
+        ValueError: a variable name that is not a SPARQL variable name, or an IRI with characters
+            SPARQL's IRIREF excludes.
     """
     names, terms = [], []
     for name, term in bindings.items():
@@ -43,8 +45,12 @@ def values_block(bindings: Mapping[str, object]) -> str:
             raise ValueError(f"{name!r} is not a SPARQL variable name")
         if isinstance(term, BNode) or not isinstance(term, (URIRef, Literal)):
             raise TypeError(f"cannot bind ?{name} to a {type(term).__name__}; give an rdflib URIRef or Literal")
+        if isinstance(term, URIRef) and not _IRIREF.fullmatch(f"<{term}>"):
+            raise ValueError(f"cannot bind ?{name} to {str(term)!r}: not an IRI SPARQL can write")
         names.append(f"?{name}")
-        terms.append(term.n3())
+        # rdflib writes a tab or form feed raw; escaped, the literal reads back the same with any
+        # SPARQL parser (rdflib's own turns a raw tab into spaces)
+        terms.append(term.n3().translate(_RAW_ESCAPES) if isinstance(term, Literal) else term.n3())
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
@@ -81,8 +87,10 @@ def tokens(query: str):
             continue
         c = query[i]
         if c.isalpha():
-            word = _WORD.match(query, i).group()
-            if (i == 0 or query[i - 1] not in "?$:_-.0123456789") and not query.startswith(":", i + len(word)):
+            # the whole run of name characters: a keyword is ASCII letters, but a name may be 名称
+            word = _NAME.match(query, i).group()
+            if (word.isascii() and word.isalpha() and (i == 0 or query[i - 1] not in "?$:_-.0123456789")
+                    and not query.startswith(":", i + len(word))):
                 yield i, word.upper()
             i += len(word)
             continue
