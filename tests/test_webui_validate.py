@@ -144,7 +144,8 @@ def test_malformed_turtle_names_line_and_column_and_keeps_the_text(client, lang,
 
 
 def test_bad_submissions_say_what_to_fix(client):
-    assert "格式" in post(client, text="<a> <b> <c> .", format="auto", status=400).find(role="alert").text
+    guessed = post(client, text="@prefix x: <http://x/> .\nx:a x:b", format="auto", status=400)  # pasted: read as Turtle
+    assert "Turtle" in guessed.find(role="alert").text and guessed.find("option", value="turtle").attrs.get("selected") is not None
     assert "Upload a file" in post(client, text="  ", format="turtle", status=400, lang="en").find(role="alert").text
     odd = post(client, file=("data.xml", b"<x/>", "application/xml"), status=415)
     assert ".ttl" in odd.find(role="alert").text and odd.find("textarea", id="text").text == "<x/>"

@@ -76,6 +76,24 @@ def _excerpt(text: str, line: int | None, column: int | None) -> dict | None:
     return {"line": line, "text": lines[line - 1], "caret": " " * max((column or 1) - 1, 0) + "^" if column else None}
 
 
+def sniff(text: str) -> str:
+    """The format pasted text most likely is, for the chooser's "automatic": body records start with
+    ``bodies:`` (YAML) or the CSV header, JSON-LD with a bracket; anything else is read as Turtle
+    (which N-Triples is a part of). The page names the format it assumed if the text does not parse.
+
+    >>> sniff("bodies:\n- id: x"), sniff("id,name_zh,kind\n"), sniff(' [{"@id": "x"}]'), sniff("<a> <b> <c> .")
+    ('yaml', 'csv', 'jsonld', 'turtle')
+    """
+    start = text.lstrip("\ufeff \t\r\n")
+    if start.startswith(("{", "[")):
+        return "jsonld"
+    if start.startswith(("bodies:", "---")):
+        return "yaml"
+    if start.split("\n", 1)[0].replace(" ", "").startswith("id,"):
+        return "csv"
+    return "turtle"
+
+
 def _calendar_counts(store, today: dt.date) -> Counter:
     return Counter(i["status"] for i in calendar.obligations(store, today=today))
 
@@ -86,7 +104,7 @@ def _page(request: Request, store, *, status: int = 200, **context) -> HTMLRespo
     counts = _calendar_counts(store, today)
     return render(request, "validate.html", status=status, formats=FORMATS, graph=graph, today=today.isoformat(),
                   calendar_counts=counts, calendar_statuses=CALENDAR_STATUSES, report_curie=_curie, report_href=_href,
-                  **{"text": "", "fmt": "turtle", "report": None, "error": None, "excerpt": None, "filename": None,
+                  **{"text": "", "fmt": "auto", "report": None, "error": None, "excerpt": None, "filename": None,
                      **context})
 
 
@@ -130,7 +148,7 @@ def validate_submitted(request: Request, store: StoreDep, text: Annotated[str, F
         else:
             body = text.encode("utf-8")
             if fmt == "auto":
-                raise PageError(400, "粘贴的文本需要在“格式”中选择其格式。", "Choose the format of the pasted text under “Format”.")
+                fmt = sniff(text)
         if not body.strip():
             raise PageError(400, "请上传文件或粘贴要校验的数据。", "Upload a file or paste the data to validate.")
         media, fmt_label = FORMATS[fmt]
