@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import unquote, urlencode
 
 import pytest
@@ -333,6 +334,8 @@ def test_resource_pages_link_to_the_ontology_docs_and_body_pages(client):
 # --- matching and the reporting calendar ----------------------------------------------------------
 
 EVTOL = "五座电动垂直起降载人飞行器"
+# The matcher's English reasons and messages are prose; none may show on a Chinese page.
+ENGLISH_PROSE = re.compile(r"[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}")  # two English words in a row: prose, not a key
 
 
 def test_match_page_shows_industries_and_centers_with_why(client):
@@ -343,13 +346,37 @@ def test_match_page_shows_industries_and_centers_with_why(client):
     industries = doc.find_all("article", cls="industry-card")
     assert [c.find("h3").text for c in industries] == [i["label"]["zh"] for i in expected["industries"]]
     for card, hit in zip(industries, expected["industries"]):
-        assert card.find("dd", cls="why").text == "；".join(hit["why"])
+        assert card.find("dd", cls="why").text == "；".join(hit["why_zh"])
         assert card.find("h3").find("a").attrs["href"].startswith("/ui/industries?concept=")
     centers = doc.find_all("article", cls="body-card")
     assert [c.find("h3").text for c in centers] == [h["label"]["zh"] for h in expected["centers"]]
     for card, hit in zip(centers, expected["centers"]):
-        assert card.find("dd", cls="why").text == "；".join(hit["why"])
+        assert card.find("dd", cls="why").text == "；".join(hit["why_zh"])
         assert client.get(card.find("h3").find("a").attrs["href"], headers=HTML).status_code == 200
+    assert doc.find("p", cls="match-message").text.startswith(expected["message_zh"])
+
+
+def test_match_page_reasons_are_chinese_in_chinese_and_english_in_english(client):
+    expected = client.get("/match", params={"text": EVTOL, "limit": 10}).json()
+    zh = page(client, "/ui/match?" + urlencode({"text": EVTOL}))
+    en = page(client, "/ui/match?" + urlencode({"text": EVTOL, "lang": "en"}))
+    def reasons(doc):
+        lists = [n for cls in ("tasks", "clauses") for n in doc.find_all("ul", cls=cls)]
+        return [n.text for n in doc.find_all("dd", cls="why")] + [s.text for ul in lists for s in ul.find_all("span", cls="meta")]
+
+    reasons_zh, reasons_en = reasons(zh), reasons(en)
+    assert len(reasons_zh) == len(reasons_en) > len(expected["centers"])
+    for text in reasons_zh:
+        assert not ENGLISH_PROSE.search(text), text
+    assert all(ENGLISH_PROSE.search(text) for text in reasons_en)
+    tasks_en = [n.text for n in en.find("ul", cls="tasks").find_all("span", cls="meta")]
+    assert tasks_en == ["— " + "; ".join(t["why"]) for t in expected["tasks"]]
+    tasks_zh = [n.text for n in zh.find("ul", cls="tasks").find_all("span", cls="meta")]
+    assert tasks_zh == ["— " + "；".join(t["why_zh"]) for t in expected["tasks"]]
+    code = page(client, "/ui/match?code=C3742").find("section", aria_labelledby="codes-heading").text
+    assert "对应" in code and "maps to" not in code
+    bad = page(client, "/ui/match?code=X1", status=422).find(role="alert").text
+    assert "不是 GB/T 4754-2017 行业代码" in bad
 
 
 def test_match_page_by_code_and_bad_input(client):

@@ -176,7 +176,7 @@ def test_match_from_the_search_box_shows_cards_with_why(page: Page, errors, live
     expect(industries.first.locator("h3")).to_have_text(expected["industries"][0]["label"]["zh"])
     centers = page.locator("article.body-card")
     expect(centers).to_have_count(len(expected["centers"]))
-    expect(centers.first.locator("dd.why")).to_have_text("；".join(expected["centers"][0]["why"]))
+    expect(centers.first.locator("dd.why")).to_have_text("；".join(expected["centers"][0]["why_zh"]))
     # A matched industry leads to the explorer, with the bodies that serve it.
     industries.first.locator("h3 a").click()
     expect(page.locator("h2#bodies-heading")).to_contain_text(expected["industries"][0]["label"]["zh"])
