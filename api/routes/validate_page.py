@@ -77,7 +77,7 @@ def _excerpt(text: str, line: int | None, column: int | None) -> dict | None:
 
 
 def sniff(text: str) -> str:
-    """The format pasted text most likely is, for the chooser's "automatic": body records start with
+    r"""The format pasted text most likely is, for the chooser's "automatic": body records start with
     ``bodies:`` (YAML) or the CSV header, JSON-LD with a bracket; anything else is read as Turtle
     (which N-Triples is a part of). The page names the format it assumed if the text does not parse.
 
