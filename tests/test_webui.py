@@ -119,14 +119,18 @@ def test_workbench_ask_and_construct(client):
     assert "@prefix" in doc.find("pre", cls="turtle").text
 
 
-@pytest.mark.parametrize("query, status, words", [
-    ("SELECT * WHERE { ?s ?p }", 400, "syntax error"),
-    ("DELETE WHERE { ?s ?p ?o }", 400, "read-only"),
+@pytest.mark.parametrize("query, status, words, words_zh", [
+    ("SELECT * WHERE { ?s ?p }", 400, "syntax error", "语法错误"),
+    ("DELETE WHERE { ?s ?p ?o }", 400, "read-only", "只读"),
 ])
-def test_workbench_reports_bad_queries_on_the_page(client, query, status, words):
+def test_workbench_reports_bad_queries_on_the_page(client, query, status, words, words_zh):
     doc = page(client, "/ui/sparql?" + urlencode({"query": query}), status=status)
     alert = doc.find(role="alert")
     assert alert is not None and words in alert.text
+    # The headline is in the page's language; the engine's own words follow, marked as English.
+    assert words_zh in alert.text and words in alert.find("span", lang="en").text
+    en = page(client, "/ui/sparql?" + urlencode({"query": query, "lang": "en"}), status=status).find(role="alert")
+    assert words_zh not in en.text and words in en.text
     assert doc.find("textarea", id="query").text == query  # kept for fixing
 
 
@@ -184,7 +188,7 @@ def test_named_query_waits_for_its_parameters_and_explains_bad_ones(client):
     doc = page(client, "/ui/queries/tasks-by-agency")
     assert doc.find("section", cls="results") is None and doc.find("input", id="param-agency").attrs["placeholder"] == "市科委"
     bad = page(client, "/ui/queries/clauses-by-duration?duration=two-years", status=400)
-    assert "ISO 8601 duration" in bad.find(role="alert").text
+    assert "ISO 8601 duration" in bad.find(role="alert").text and "参数值不符合要求" in bad.find(role="alert").text
     page(client, "/ui/queries/no-such-query", status=404)
 
 
@@ -271,7 +275,9 @@ def test_body_page_of_a_program_lists_its_requirements_with_clauses(client):
 
 def test_unknown_body_page_is_404_html(client):
     doc = page(client, "/ui/bodies/no-such-body", status=404)
-    assert "no-such-body" in doc.find(role="alert").text
+    assert "no-such-body" in doc.find(role="alert").text and "没有机构" in doc.find(role="alert").text
+    en = page(client, "/ui/bodies/no-such-body?lang=en", status=404)
+    assert "no-such-body" in en.find(role="alert").text and "没有" not in en.find(role="alert").text
 
 
 # --- ontology documentation -----------------------------------------------------------------------
