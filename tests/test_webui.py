@@ -424,3 +424,12 @@ def test_calendar_filters_and_reports_bad_input(client):
     assert len(one.find("table", cls="calendar").find("tbody").find_all("tr")) == mine
     assert "YYYY-MM-DD" in page(client, "/ui/calendar?today=21/11/2026", status=400).find(role="alert").text
     page(client, "/ui/calendar?body=no-such-body", status=404)
+
+
+def test_calendar_in_chinese_has_no_english_prose_and_english_has_it(client):
+    zh = page(client, f"/ui/calendar?today={TODAY}").find("table", cls="calendar").find("tbody")
+    en = page(client, f"/ui/calendar?today={TODAY}&lang=en").find("table", cls="calendar").find("tbody")
+    zh_cells = [td.text for tr in zh.find_all("tr") for td in tr.find_all("td")]
+    en_notes = [td.text for td in en.find_all("td", cls="note")]
+    assert zh_cells and not [c for c in zh_cells if ENGLISH_PROSE.search(c)]
+    assert en_notes and any(ENGLISH_PROSE.search(n) for n in en_notes)
