@@ -149,6 +149,10 @@ def test_bad_submissions_say_what_to_fix(client):
     assert "Upload a file" in post(client, text="  ", format="turtle", status=400, lang="en").find(role="alert").text
     odd = post(client, file=("data.xml", b"<x/>", "application/xml"), status=415)
     assert ".ttl" in odd.find(role="alert").text and odd.find("textarea", id="text").text == "<x/>"
+    # A file that is not UTF-8 text: the error says so, and no line of some other text is shown as its excerpt.
+    binary = post(client, file=("latin1.ttl", "<http://a> <http://b> \"café\" .\n".encode("latin-1"), "text/turtle"),
+                  text="kept", status=400)
+    assert binary.find("pre", cls="excerpt") is None and binary.find("textarea", id="text").text == "kept"
     record = post(client, text="bodies:\n  - id: x\n    kind: rocket\n", format="yaml", status=422)
     assert "记录有误" in record.find(role="alert").text and "kind must be one of" in record.find(role="alert").text
 

@@ -128,15 +128,16 @@ def validate_submitted(request: Request, store: StoreDep, text: Annotated[str, F
                        format: Annotated[str, Form()] = "auto", file: Annotated[UploadFile | None, File()] = None
                        ) -> HTMLResponse:
     kept, fmt, filename = text, format if format in FORMATS or format == "auto" else "auto", None
+    checked = text  # the text that was parsed, for the excerpt of a parse error (None: not shown as text)
     try:
         body, filename = _read_upload(file)
         if filename:
             # The file's text goes back into the text box, so that nothing is lost if it has to be fixed.
             try:
-                decoded = body.decode("utf-8")
-                kept = decoded if len(decoded) <= MAX_KEPT else kept
+                checked = body.decode("utf-8")
+                kept = checked if len(checked) <= MAX_KEPT else kept
             except UnicodeDecodeError:
-                pass
+                checked = None
             if fmt == "auto":
                 try:
                     fmt = _BY_MEDIA[uploads.media_type_for(Path(filename))]
@@ -162,7 +163,7 @@ def validate_submitted(request: Request, store: StoreDep, text: Annotated[str, F
         except ValidationError as exc:
             raise PageError(500, "校验未能运行。", "The validation could not run.", detail=str(exc)) from None
     except PageError as exc:
-        excerpt = _excerpt(kept, exc.line, exc.column) if exc.line else None
+        excerpt = _excerpt(checked, exc.line, exc.column) if exc.line and checked is not None else None
         return _page(request, store, status=exc.status, text=kept, fmt=fmt, error=exc, excerpt=excerpt, filename=filename)
     return _page(request, store, text=kept, fmt=fmt, report=report, filename=filename)
 

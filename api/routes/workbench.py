@@ -44,7 +44,7 @@ _FAILURES = ((QuerySyntaxError, 400, "error:syntax"), (ForbiddenQuery, 400, "err
              (StoreError, 503, "error:store"))
 
 
-class PageError(str):
+class ShownError(str):
     """An error shown on a page: the engine's or checker's own words (this str, often English) and
     the i18n key of a headline that says in the page's language what went wrong (``kind``)."""
 
@@ -63,7 +63,7 @@ def run_for_page(store, sparql: str, bindings: dict | None = None) -> tuple[dict
         result = store.query(sparql, accept="application/sparql-results+json", bindings=bindings)
     except tuple(exc for exc, _, _ in _FAILURES) as exc:
         status, kind = next((code, key) for failure, code, key in _FAILURES if isinstance(exc, failure))
-        return None, PageError(str(exc), kind=kind), status
+        return None, ShownError(str(exc), kind=kind), status
     elapsed_ms = (time.perf_counter() - started) * 1000
     view: dict = {"elapsed_ms": elapsed_ms, "kind": result.kind}
     if result.kind == "graph":
@@ -135,7 +135,7 @@ def named_query_page(name: str, request: Request, store: StoreDep) -> HTMLRespon
         try:
             bindings = q.bind(values)
         except CatalogError as exc:
-            error, status = PageError(str(exc), kind="error:parameter"), 400
+            error, status = ShownError(str(exc), kind="error:parameter"), 400
         else:
             view, error, status = run_for_page(store, q.sparql, bindings)
     query_string = urlencode(values)
