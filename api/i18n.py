@@ -224,6 +224,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "violations": ("违规", "Violations"),
     "warnings": ("警告", "Warnings"),
     "infos": ("提示", "Infos"),
+    "graph pending": ("今天的图谱校验尚未完成（首次需要几十秒）。", "Today's validation of the graph has not been run yet (the first takes up to a minute)."),
+    "graph compute": ("运行并查看", "Run it and see"),
     "full report": ("查看完整校验报告", "The full validation report"),
     "open calendar": ("打开报送日历", "Open the reporting calendar"),
 }

@@ -163,3 +163,19 @@ def test_api_html_report_is_unchanged_by_the_shared_template(client):
     doc = parse(html.text)
     assert doc.find("h1").text == "提交数据校验报告" and doc.find("h2").text == "按条款"
     assert doc.find("div", cls="summary").attrs["class"] == "summary bad"
+
+
+def test_an_upload_does_not_wait_for_the_whole_graph_report(store_path):
+    with TestClient(create_app(Settings(store=store_path))) as fresh:
+        r = fresh.post("/ui/validate", data={"format": "auto"}, files={"file": ("b.yaml", broken_record().encode(), "application/yaml")},
+                       headers={**HTML, "Accept-Language": "zh"})
+        doc = parse(r.text)
+        assert r.status_code == 200 and doc.find("section", cls="upload-report") is not None
+        pending = doc.find("section", cls="graph-status").find("p", cls="graph-pending")
+        assert pending is not None and pending.find("a").attrs["href"] == "/ui/validate"
+        assert doc.find("dd", cls="n-violations") is None
+        status = parse(fresh.get("/ui/validate", headers=HTML).text).find("section", cls="graph-status")
+        assert status.find("p", cls="graph-pending") is None and status.find("dd", cls="n-violations") is not None
+        again = fresh.post("/ui/validate", data={"format": "yaml", "text": broken_record()}, files={"file": ("", b"", "application/octet-stream")},
+                           headers=HTML)
+        assert parse(again.text).find("section", cls="graph-status").find("dd", cls="n-violations") is not None

@@ -107,6 +107,12 @@ def graph_report(request: Request, store, *, reference: datetime.date) -> Valida
         return cache[reference]
 
 
+def kept_graph_report(request: Request, *, reference: datetime.date) -> ValidationReport | None:
+    """The whole-graph report for a reference date if it has been computed already, else None."""
+    with _lock:
+        return request.app.state.__dict__.get("validation_reports", {}).get(reference)
+
+
 def upload_clauses(request: Request, store) -> dict:
     """Labels and texts of the shapes' clauses, read from the store once per app."""
     clauses = request.app.state.__dict__.get("shape_clauses")

@@ -21,7 +21,7 @@ from qigraph.validation import ValidationError, validate_record
 
 from ..deps import StoreDep
 from ..web import render
-from .validate import _curie, _href, graph_report, upload_clauses
+from .validate import _curie, _href, graph_report, kept_graph_report, upload_clauses
 
 router = APIRouter(prefix="/ui", tags=["web interface"], include_in_schema=False)
 
@@ -98,9 +98,11 @@ def _calendar_counts(store, today: dt.date) -> Counter:
     return Counter(i["status"] for i in calendar.obligations(store, today=today))
 
 
-def _page(request: Request, store, *, status: int = 200, **context) -> HTMLResponse:
+def _page(request: Request, store, *, status: int = 200, compute_graph: bool = True, **context) -> HTMLResponse:
     today = dt.date.today()
-    graph = graph_report(request, store, reference=today)
+    # The whole-graph report takes seconds to a minute the first time each day; the page's GET waits
+    # for it, an upload's answer shows it only if it is there already (with a link to compute it).
+    graph = graph_report(request, store, reference=today) if compute_graph else kept_graph_report(request, reference=today)
     counts = _calendar_counts(store, today)
     return render(request, "validate.html", status=status, formats=FORMATS, graph=graph, today=today.isoformat(),
                   calendar_counts=counts, calendar_statuses=CALENDAR_STATUSES, report_curie=_curie, report_href=_href,
@@ -164,6 +166,7 @@ def validate_submitted(request: Request, store: StoreDep, text: Annotated[str, F
             raise PageError(500, "校验未能运行。", "The validation could not run.", detail=str(exc)) from None
     except PageError as exc:
         excerpt = _excerpt(checked, exc.line, exc.column) if exc.line and checked is not None else None
-        return _page(request, store, status=exc.status, text=kept, fmt=fmt, error=exc, excerpt=excerpt, filename=filename)
-    return _page(request, store, text=kept, fmt=fmt, report=report, filename=filename)
+        return _page(request, store, status=exc.status, compute_graph=False, text=kept, fmt=fmt, error=exc, excerpt=excerpt,
+                     filename=filename)
+    return _page(request, store, compute_graph=False, text=kept, fmt=fmt, report=report, filename=filename)
 
