@@ -29,13 +29,14 @@ MAX_CHART_BARS = 40
 
 def install(app: FastAPI) -> None:
     """Add the web interface to an app: its pages, its static files and the language cookie."""
-    from .routes import explorer, ontology_docs, services, workbench
+    from .routes import explorer, ontology_docs, services, validate_page, workbench
 
     app.mount("/static", StaticFiles(directory=str(catalog.static_dir())), name="static")
     app.include_router(workbench.router)
     app.include_router(explorer.router)
     app.include_router(ontology_docs.router)
     app.include_router(services.router)
+    app.include_router(validate_page.router)
 
     @app.middleware("http")
     async def remember_lang(request: Request, call_next):

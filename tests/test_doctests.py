@@ -5,13 +5,17 @@ import doctest
 import pytest
 import qigraph.api.conneg
 import qigraph.api.i18n
+import qigraph.api.routes.validate_page
 import qigraph.loaders.outline
 
+import qigraph.matching.reasons
 import qigraph.merge
+import qigraph.sparql_parser
 import qigraph.store.values
 import qigraph.validation
 
-MODULES = [qigraph.loaders.outline, qigraph.api.i18n, qigraph.api.conneg, qigraph.store.values, qigraph.validation, qigraph.merge]
+MODULES = [qigraph.loaders.outline, qigraph.api.i18n, qigraph.api.conneg, qigraph.store.values, qigraph.validation,
+           qigraph.sparql_parser, qigraph.matching.reasons, qigraph.api.routes.validate_page, qigraph.merge]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import json
 import math
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -102,6 +103,18 @@ def test_every_hit_says_why_and_scores_are_in_range(matcher):
         assert scores == sorted(scores, reverse=True), key
     top = result["industries"][0]
     assert top["matched"] and top["schemes"] and top["label"]["zh"] and top["label"]["en"]
+
+
+def test_every_reason_has_its_chinese(matcher):
+    result = matcher.match("一般项目：燃料电池系统研发；汽车零部件及配件制造；氢能技术研发（膜电极、双极板）")
+    english = re.compile(r"[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}")  # two English words in a row: prose, not a key
+    for key in ("industries", "centers", "tasks", "clauses", "agencies", "programs"):
+        for hit in result[key]:
+            assert len(hit["why_zh"]) == len(hit["why"]) and hit["why"] == [str(w) for w in hit["why"]], (key, hit)
+            for en, zh in zip(hit["why"], hit["why_zh"]):
+                assert english.search(en) and not english.search(zh) and re.search("[\u4e00-\u9fff]", zh), (en, zh)
+    assert result["message_zh"].startswith("匹配到") and result["message"].endswith("matched")
+    assert "对应" in matcher.match("C3742")["codes"][0]["explanation_zh"]
 
 
 def test_tasks_and_clauses_that_name_an_industry_contain_the_name(matcher):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from urllib.parse import unquote, urlencode
 
 import pytest
@@ -118,14 +119,18 @@ def test_workbench_ask_and_construct(client):
     assert "@prefix" in doc.find("pre", cls="turtle").text
 
 
-@pytest.mark.parametrize("query, status, words", [
-    ("SELECT * WHERE { ?s ?p }", 400, "syntax error"),
-    ("DELETE WHERE { ?s ?p ?o }", 400, "read-only"),
+@pytest.mark.parametrize("query, status, words, words_zh", [
+    ("SELECT * WHERE { ?s ?p }", 400, "syntax error", "语法错误"),
+    ("DELETE WHERE { ?s ?p ?o }", 400, "read-only", "只读"),
 ])
-def test_workbench_reports_bad_queries_on_the_page(client, query, status, words):
+def test_workbench_reports_bad_queries_on_the_page(client, query, status, words, words_zh):
     doc = page(client, "/ui/sparql?" + urlencode({"query": query}), status=status)
     alert = doc.find(role="alert")
     assert alert is not None and words in alert.text
+    # The headline is in the page's language; the engine's own words follow, marked as English.
+    assert words_zh in alert.text and words in alert.find("span", lang="en").text
+    en = page(client, "/ui/sparql?" + urlencode({"query": query, "lang": "en"}), status=status).find(role="alert")
+    assert words_zh not in en.text and words in en.text
     assert doc.find("textarea", id="query").text == query  # kept for fixing
 
 
@@ -183,7 +188,7 @@ def test_named_query_waits_for_its_parameters_and_explains_bad_ones(client):
     doc = page(client, "/ui/queries/tasks-by-agency")
     assert doc.find("section", cls="results") is None and doc.find("input", id="param-agency").attrs["placeholder"] == "市科委"
     bad = page(client, "/ui/queries/clauses-by-duration?duration=two-years", status=400)
-    assert "ISO 8601 duration" in bad.find(role="alert").text
+    assert "ISO 8601 duration" in bad.find(role="alert").text and "参数值不符合要求" in bad.find(role="alert").text
     page(client, "/ui/queries/no-such-query", status=404)
 
 
@@ -270,7 +275,9 @@ def test_body_page_of_a_program_lists_its_requirements_with_clauses(client):
 
 def test_unknown_body_page_is_404_html(client):
     doc = page(client, "/ui/bodies/no-such-body", status=404)
-    assert "no-such-body" in doc.find(role="alert").text
+    assert "no-such-body" in doc.find(role="alert").text and "没有机构" in doc.find(role="alert").text
+    en = page(client, "/ui/bodies/no-such-body?lang=en", status=404)
+    assert "no-such-body" in en.find(role="alert").text and "没有" not in en.find(role="alert").text
 
 
 # --- ontology documentation -----------------------------------------------------------------------
@@ -333,6 +340,8 @@ def test_resource_pages_link_to_the_ontology_docs_and_body_pages(client):
 # --- matching and the reporting calendar ----------------------------------------------------------
 
 EVTOL = "五座电动垂直起降载人飞行器"
+# The matcher's English reasons and messages are prose; none may show on a Chinese page.
+ENGLISH_PROSE = re.compile(r"[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}")  # two English words in a row: prose, not a key
 
 
 def test_match_page_shows_industries_and_centers_with_why(client):
@@ -343,13 +352,37 @@ def test_match_page_shows_industries_and_centers_with_why(client):
     industries = doc.find_all("article", cls="industry-card")
     assert [c.find("h3").text for c in industries] == [i["label"]["zh"] for i in expected["industries"]]
     for card, hit in zip(industries, expected["industries"]):
-        assert card.find("dd", cls="why").text == "；".join(hit["why"])
+        assert card.find("dd", cls="why").text == "；".join(hit["why_zh"])
         assert card.find("h3").find("a").attrs["href"].startswith("/ui/industries?concept=")
     centers = doc.find_all("article", cls="body-card")
     assert [c.find("h3").text for c in centers] == [h["label"]["zh"] for h in expected["centers"]]
     for card, hit in zip(centers, expected["centers"]):
-        assert card.find("dd", cls="why").text == "；".join(hit["why"])
+        assert card.find("dd", cls="why").text == "；".join(hit["why_zh"])
         assert client.get(card.find("h3").find("a").attrs["href"], headers=HTML).status_code == 200
+    assert doc.find("p", cls="match-message").text.startswith(expected["message_zh"])
+
+
+def test_match_page_reasons_are_chinese_in_chinese_and_english_in_english(client):
+    expected = client.get("/match", params={"text": EVTOL, "limit": 10}).json()
+    zh = page(client, "/ui/match?" + urlencode({"text": EVTOL}))
+    en = page(client, "/ui/match?" + urlencode({"text": EVTOL, "lang": "en"}))
+    def reasons(doc):
+        lists = [n for cls in ("tasks", "clauses") for n in doc.find_all("ul", cls=cls)]
+        return [n.text for n in doc.find_all("dd", cls="why")] + [s.text for ul in lists for s in ul.find_all("span", cls="meta")]
+
+    reasons_zh, reasons_en = reasons(zh), reasons(en)
+    assert len(reasons_zh) == len(reasons_en) > len(expected["centers"])
+    for text in reasons_zh:
+        assert not ENGLISH_PROSE.search(text), text
+    assert all(ENGLISH_PROSE.search(text) for text in reasons_en)
+    tasks_en = [n.text for n in en.find("ul", cls="tasks").find_all("span", cls="meta")]
+    assert tasks_en == ["— " + "; ".join(t["why"]) for t in expected["tasks"]]
+    tasks_zh = [n.text for n in zh.find("ul", cls="tasks").find_all("span", cls="meta")]
+    assert tasks_zh == ["— " + "；".join(t["why_zh"]) for t in expected["tasks"]]
+    code = page(client, "/ui/match?code=C3742").find("section", aria_labelledby="codes-heading").text
+    assert "对应" in code and "maps to" not in code
+    bad = page(client, "/ui/match?code=X1", status=422).find(role="alert").text
+    assert "不是 GB/T 4754-2017 行业代码" in bad
 
 
 def test_match_page_by_code_and_bad_input(client):
@@ -391,3 +424,12 @@ def test_calendar_filters_and_reports_bad_input(client):
     assert len(one.find("table", cls="calendar").find("tbody").find_all("tr")) == mine
     assert "YYYY-MM-DD" in page(client, "/ui/calendar?today=21/11/2026", status=400).find(role="alert").text
     page(client, "/ui/calendar?body=no-such-body", status=404)
+
+
+def test_calendar_in_chinese_has_no_english_prose_and_english_has_it(client):
+    zh = page(client, f"/ui/calendar?today={TODAY}").find("table", cls="calendar").find("tbody")
+    en = page(client, f"/ui/calendar?today={TODAY}&lang=en").find("table", cls="calendar").find("tbody")
+    zh_cells = [td.text for tr in zh.find_all("tr") for td in tr.find_all("td")]
+    en_notes = [td.text for td in en.find_all("td", cls="note")]
+    assert zh_cells and not [c for c in zh_cells if ENGLISH_PROSE.search(c)]
+    assert en_notes and any(ENGLISH_PROSE.search(n) for n in en_notes)

@@ -176,7 +176,7 @@ def test_match_from_the_search_box_shows_cards_with_why(page: Page, errors, live
     expect(industries.first.locator("h3")).to_have_text(expected["industries"][0]["label"]["zh"])
     centers = page.locator("article.body-card")
     expect(centers).to_have_count(len(expected["centers"]))
-    expect(centers.first.locator("dd.why")).to_have_text("；".join(expected["centers"][0]["why"]))
+    expect(centers.first.locator("dd.why")).to_have_text("；".join(expected["centers"][0]["why_zh"]))
     # A matched industry leads to the explorer, with the bodies that serve it.
     industries.first.locator("h3 a").click()
     expect(page.locator("h2#bodies-heading")).to_contain_text(expected["industries"][0]["label"]["zh"])
@@ -206,4 +206,78 @@ def test_language_switch_holds_across_pages(page: Page, errors, live_server):
     page.get_by_role("link", name="中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
     expect(page.locator("h1")).to_have_text("产业浏览")
+    assert errors == []
+
+
+# --- the validation page -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graph_validated(live_server) -> dict:
+    """The built graph's report, asked for once before the page is: the page shows it, and the
+    first whole-graph validation takes longer than a page load is given."""
+    with urllib.request.urlopen(urllib.request.Request(f"{live_server}/validate", headers={"Accept": "application/json"}),
+                                timeout=600) as r:
+        return json.load(r)
+
+
+def _post_report(base: str, body: str, media: str) -> dict:
+    request = urllib.request.Request(f"{base}/validate", data=body.encode(), method="POST",
+                                     headers={"Content-Type": media, "Accept": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as r:
+        return json.load(r)
+
+
+def test_broken_upload_shows_focus_clause_and_message(page: Page, errors, live_server, graph_validated, tmp_path):
+    from test_webui_validate import BROKEN_ID, broken_record
+
+    body = broken_record()
+    expected = _post_report(live_server, body, "application/yaml")
+    hit = next(r for r in expected["results"] if r["severity"] == "Violation" and r["focusNode"].endswith(f"/body/{BROKEN_ID}"))
+    page.goto(f"{live_server}/")
+    page.get_by_role("link", name="数据校验").click()
+    expect(page.locator("h1")).to_have_text("数据校验")
+    expect(page.locator("section.graph-status dd.n-violations")).to_have_text(str(graph_validated["counts"]["Violation"]))
+    page.get_by_label("上传文件").set_input_files({"name": "broken.yaml", "mimeType": "application/yaml", "buffer": body.encode()})
+    page.get_by_role("button", name="校验").click()
+    report = page.locator("section.upload-report")
+    expect(report.locator("div.summary")).to_have_text(expected["summary"]["zh"])
+    row = report.locator("tr", has=page.locator("td.message", has_text=hit["message"]["zh"])).first
+    expect(row.locator("td.focus a")).to_have_text(hit["focusLabel"]["zh"])
+    expect(row.locator("td.focus a")).to_have_attribute("href", f"/id/body/{BROKEN_ID}")
+    clause = hit["clauses"][0]["label"]["zh"]
+    group = report.locator("section.clause-group", has=page.locator("h4", has_text=clause)).first
+    expect(group.locator("td.message").filter(has_text=hit["message"]["zh"])).to_have_count(1)
+    expect(page.get_by_label("或粘贴文本")).to_have_value(body)  # the file's text is kept for fixing
+    _shot(page, "validate-zh", tmp_path)
+    assert errors == []
+
+
+def test_malformed_turtle_shows_line_and_column_and_keeps_the_text(page: Page, errors, live_server, graph_validated):
+    from test_webui_validate import BAD_TURTLE
+
+    page.goto(f"{live_server}/ui/validate")
+    page.get_by_label("或粘贴文本").fill(BAD_TURTLE)
+    page.get_by_label("格式").select_option("turtle")
+    page.get_by_role("button", name="校验").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("第 3 行")
+    expect(alert).to_contain_text("列")
+    expect(page.locator("pre.excerpt")).to_contain_text(BAD_TURTLE.splitlines()[2].strip())
+    expect(page.get_by_label("或粘贴文本")).to_have_value(BAD_TURTLE)
+    expect(page.get_by_label("格式")).to_have_value("turtle")
+    expect(page.locator("section.upload-report")).to_have_count(0)
+    # The page is answered with 400 (the browser logs that status), and nothing else went wrong.
+    assert [e for e in errors if "status of 400" not in e] == [] and len(errors) == 1
+
+
+def test_validation_page_switches_language(page: Page, errors, live_server, graph_validated):
+    page.goto(f"{live_server}/ui/validate")
+    expect(page.locator("section.graph-status p.summary")).to_have_text(graph_validated["summary"]["zh"])
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Validation")
+    expect(page.locator("section.graph-status p.summary")).to_have_text(graph_validated["summary"]["en"])
+    expect(page.get_by_role("button", name="Validate")).to_be_visible()
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("h1")).to_have_text("数据校验")
     assert errors == []

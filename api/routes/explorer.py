@@ -108,7 +108,8 @@ def body_page(body_id: str, request: Request, store: StoreDep) -> HTMLResponse:
     try:
         body = center(body_id, store)
     except Problem as exc:
-        return render(request, "error.html", status=exc.status, title_key="not found", message=exc.detail)
+        message = (f"图谱中没有机构 {body_id!r}；可在产业浏览中查找机构。" if lang == "zh" and exc.status == 404 else exc.detail)
+        return render(request, "error.html", status=exc.status, title_key="not found", message=message)
     iri = URIRef(str(QID) + f"body/{body_id}")
     bind = {"b": iri, "lang": Literal(lang)}
     titles = {r["source"]: r["title"] for r in _rows(store.select(_SOURCE_TITLES, bindings={"b": iri}))}

@@ -85,6 +85,7 @@ class IndustryHit(BaseModel):
     score: float = Field(ge=0, le=1)
     matched: list[str] = Field(description="the words of the text (or the code) that matched")
     why: list[str]
+    why_zh: list[str] = Field(description="the same reasons in Chinese")
 
 
 class IndustryRef(BaseModel):
@@ -106,6 +107,7 @@ class CenterHit(BaseModel):
     sources: list[str]
     score: float = Field(ge=0, le=1)
     why: list[str]
+    why_zh: list[str] = Field(description="the same reasons in Chinese")
 
 
 class TaskHit(BaseModel):
@@ -114,6 +116,7 @@ class TaskHit(BaseModel):
     text: str
     score: float
     why: list[str]
+    why_zh: list[str] = Field(description="the same reasons in Chinese")
 
 
 class DocumentRef(BaseModel):
@@ -128,6 +131,7 @@ class ClauseHit(BaseModel):
     text: str
     score: float
     why: list[str]
+    why_zh: list[str] = Field(description="the same reasons in Chinese")
 
 
 class AgencyHit(BaseModel):
@@ -136,6 +140,7 @@ class AgencyHit(BaseModel):
     label: Labels
     score: float
     why: list[str]
+    why_zh: list[str] = Field(description="the same reasons in Chinese")
 
 
 class AgencyRef(BaseModel):
@@ -153,6 +158,7 @@ class ProgramHit(BaseModel):
     eligibility: str = Field(description="the eligibility check for this program")
     score: float
     why: list[str]
+    why_zh: list[str] = Field(description="the same reasons in Chinese")
 
 
 class CodeHit(BaseModel):
@@ -164,6 +170,7 @@ class CodeHit(BaseModel):
     basis: str | None
     note: str | None
     explanation: str
+    explanation_zh: str = Field(description="the explanation in Chinese")
     sources: list[str]
 
 
@@ -178,6 +185,7 @@ class MatchResponse(BaseModel):
     agencies: list[AgencyHit]
     programs: list[ProgramHit]
     message: str = Field(description="how many industries matched, or that nothing did and why")
+    message_zh: str = Field(description="the message in Chinese")
     took_ms: float
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from qigraph import obligations as calendar
 from qigraph.matching import MatchError, get_matcher
 from qigraph.matching.matcher import MAX_TEXT
+from qigraph.matching.reasons import zh_of
 from qigraph.namespaces import QID
 
 from ..deps import StoreDep
@@ -46,7 +47,7 @@ def match_card(hit: dict, lang: str) -> dict:
         "district": hit.get("district"),
         "industries": [{"name": _name(i["label"], lang), "href": "/ui/industries?" + urlencode({"concept": i["iri"]})} for i in industries],
         "sources": [{"href": href_for(s), "external": not href_for(s).startswith("/"), "text": s} for s in hit["sources"]],
-        "why": "；".join(hit["why"]) if lang == "zh" else "; ".join(hit["why"]),
+        "why": "；".join(hit["why_zh"]) if lang == "zh" else "; ".join(hit["why"]),
         "score": hit["score"],
     }
 
@@ -63,7 +64,7 @@ def match_page(request: Request, store: StoreDep, text: str = "", code: str = ""
         try:
             result = matcher.match(text, limit=MATCH_LIMIT, code=code or None)
         except MatchError as exc:
-            error, status = str(exc), 422
+            error, status = (zh_of(exc.args[0]) if lang == "zh" else str(exc)), 422
     cards = [match_card(h, lang) for h in result["centers"]] if result else []
     return render(request, "match.html", status=status, text=text, code=code, result=result, error=error, cards=cards,
                   max_text=MAX_TEXT, api_href="/match?" + urlencode({k: v for k, v in (("text", text), ("code", code)) if v}))

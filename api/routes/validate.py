@@ -96,6 +96,31 @@ def respond(request: Request, report: ValidationReport, media: str, lang: str, *
     return Response(body, media_type=f"{media}; charset=utf-8" if media == "text/turtle" else media)
 
 
+def graph_report(request: Request, store, *, reference: datetime.date) -> ValidationReport:
+    """The report on the whole built graph for a reference date, computed once per date and kept
+    (the store is read-only, so the result keeps); the validation page shows it too."""
+    cache = request.app.state.__dict__.setdefault("validation_reports", {})
+    with _lock:  # one whole-graph validation at a time
+        if reference not in cache:
+            cache.clear()
+            cache[reference] = validate_store(store, reference_date=reference)
+        return cache[reference]
+
+
+def kept_graph_report(request: Request, *, reference: datetime.date) -> ValidationReport | None:
+    """The whole-graph report for a reference date if it has been computed already, else None."""
+    with _lock:
+        return request.app.state.__dict__.get("validation_reports", {}).get(reference)
+
+
+def upload_clauses(request: Request, store) -> dict:
+    """Labels and texts of the shapes' clauses, read from the store once per app."""
+    clauses = request.app.state.__dict__.get("shape_clauses")
+    if clauses is None:
+        clauses = request.app.state.shape_clauses = shape_clauses(store)
+    return clauses
+
+
 @router.get("", summary="Validate the built graph against the shapes", response_class=Response,
             responses={200: {"content": {t: {} for t in REPORT_TYPES}}})
 def validate_graph(request: Request, store: StoreDep, date: str | None = None, format: str | None = None,
@@ -103,13 +128,7 @@ def validate_graph(request: Request, store: StoreDep, date: str | None = None, f
     """The report on the whole built graph. ``date`` (YYYY-MM-DD) is the day the timeline shapes
     take as today (default: today); the report is computed once per date and kept."""
     media, language = _negotiate(request.headers.get("accept"), format), _lang(request, lang)
-    reference = _reference_date(date) or datetime.date.today()
-    cache = request.app.state.__dict__.setdefault("validation_reports", {})
-    with _lock:  # one whole-graph validation at a time; the store is read-only, so the result keeps
-        if reference not in cache:
-            cache.clear()
-            cache[reference] = validate_store(store, reference_date=reference)
-        report = cache[reference]
+    report = graph_report(request, store, reference=_reference_date(date) or datetime.date.today())
     return respond(request, report, media, language, title={"zh": "图谱校验报告", "en": "Validation report of the graph"})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Self
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -37,9 +38,22 @@ SELECT (COUNT(DISTINCT ?b) AS ?bodies) (COUNT(DISTINCT ?t) AS ?tasks) (COUNT(DIS
        (COUNT(DISTINCT ?a) AS ?agencies) WHERE {
   { ?b a/rdfs:subClassOf+ qi:QualityInfrastructureBody } UNION { ?t a qi:Task } UNION { ?d a qi:PolicyDocument }
   UNION { ?a a qi:Agency } }"""
-# What the store says when a query cannot run, as (HTTP status, message prefix).
-_FAILURES = ((QuerySyntaxError, 400), (ForbiddenQuery, 400), (QueryTimeout, 503), (StoreBusy, 503),
-             (ResultTooLarge, 422), (StoreError, 503))
+# What the store says when a query cannot run, as (HTTP status, the i18n key of the page's headline).
+_FAILURES = ((QuerySyntaxError, 400, "error:syntax"), (ForbiddenQuery, 400, "error:forbidden"),
+             (QueryTimeout, 503, "error:timeout"), (StoreBusy, 503, "error:busy"), (ResultTooLarge, 422, "error:too large"),
+             (StoreError, 503, "error:store"))
+
+
+class ShownError(str):
+    """An error shown on a page: the engine's or checker's own words (this str, often English) and
+    the i18n key of a headline that says in the page's language what went wrong (``kind``)."""
+
+    kind: str
+
+    def __new__(cls, detail: str, *, kind: str) -> Self:
+        self = super().__new__(cls, detail)
+        self.kind = kind
+        return self
 
 
 def run_for_page(store, sparql: str, bindings: dict | None = None) -> tuple[dict | None, str | None, int]:
@@ -47,9 +61,9 @@ def run_for_page(store, sparql: str, bindings: dict | None = None) -> tuple[dict
     started = time.perf_counter()
     try:
         result = store.query(sparql, accept="application/sparql-results+json", bindings=bindings)
-    except tuple(exc for exc, _ in _FAILURES) as exc:
-        status = next(code for kind, code in _FAILURES if isinstance(exc, kind))
-        return None, str(exc), status
+    except tuple(exc for exc, _, _ in _FAILURES) as exc:
+        status, kind = next((code, key) for failure, code, key in _FAILURES if isinstance(exc, failure))
+        return None, ShownError(str(exc), kind=kind), status
     elapsed_ms = (time.perf_counter() - started) * 1000
     view: dict = {"elapsed_ms": elapsed_ms, "kind": result.kind}
     if result.kind == "graph":
@@ -121,7 +135,7 @@ def named_query_page(name: str, request: Request, store: StoreDep) -> HTMLRespon
         try:
             bindings = q.bind(values)
         except CatalogError as exc:
-            error, status = str(exc), 400
+            error, status = ShownError(str(exc), kind="error:parameter"), 400
         else:
             view, error, status = run_for_page(store, q.sparql, bindings)
     query_string = urlencode(values)

@@ -38,7 +38,6 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.evaluate import evalQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.plugins.stores.memory import Memory
@@ -46,6 +45,7 @@ from rdflib.query import Result
 
 from qigraph import catalog
 from qigraph.namespaces import QI, QID, bind_all
+from qigraph.sparql_parser import parse_query
 
 QIS = Namespace("https://w3id.org/qigraph/shapes#")
 CONTEXT = QID["validation-context"]
@@ -65,7 +65,7 @@ class ValidationError(ValueError):
 
 @lru_cache(maxsize=256)
 def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
-    return translateQuery(parseQuery(text), None, dict(namespaces))
+    return translateQuery(parse_query(text), None, dict(namespaces))
 
 
 class _PreparedQueryStore(Memory):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from . import codes
 from .index import Index, build_index, key_of
+from .reasons import Reason, in_zh, zh_of
 
 # Calibration (see the README's matching section): a concept's own name written once in a short
 # text scores about 0.5-0.7; the no-match cases of tests/data/match-eval.yaml stay under MIN_SCORE.
@@ -198,14 +199,20 @@ class Matcher:
             else:
                 in_definition.append(word)
         name = concept.label.get("zh", "")
-        parts = []
+        parts, parts_zh = [], []
         if in_label:
-            parts.append(f"“{'、'.join(dict.fromkeys(in_label))}” in the labels of {name}")
-        for narrower, words in in_narrower.items():
-            parts.append(f"“{'、'.join(dict.fromkeys(words))}” in the labels of its narrower concept {narrower}")
+            words = "、".join(dict.fromkeys(in_label))
+            parts.append(f"“{words}” in the labels of {name}")
+            parts_zh.append(f"“{words}”见于“{name}”的标签")
+        for narrower, found in in_narrower.items():
+            words = "、".join(dict.fromkeys(found))
+            parts.append(f"“{words}” in the labels of its narrower concept {narrower}")
+            parts_zh.append(f"“{words}”见于其下位概念“{narrower}”的标签")
         if in_definition:
-            parts.append(f"“{'、'.join(dict.fromkeys(in_definition))}” in its definition")
-        return "the text has " + "; ".join(parts)
+            words = "、".join(dict.fromkeys(in_definition))
+            parts.append(f"“{words}” in its definition")
+            parts_zh.append(f"“{words}”见于其定义")
+        return Reason("the text has " + "; ".join(parts), zh="文本中的" + "；".join(parts_zh))
 
     # ------------------------------------------------------------------ centers
     def _centers(self, text: str, industries: dict[str, dict]) -> dict[str, dict]:
@@ -238,13 +245,15 @@ class Matcher:
                         best = candidate
             if best:
                 score, up, served, how = best
-                name = ix.concepts[up].label.get("zh")
+                name, served_name = ix.concepts[up].label.get("zh"), ix.concepts[served].label.get("zh")
                 if how == "broader":
-                    why = f"serves {ix.concepts[served].label.get('zh')}, under which the matched industry {name} falls"
+                    why = Reason(f"serves {served_name}, under which the matched industry {name} falls",
+                                 zh=f"服务“{served_name}”，匹配的产业“{name}”属于其下位")
                 elif up == served:
-                    why = f"serves {name} (matched industry)"
+                    why = Reason(f"serves {name} (matched industry)", zh=f"服务“{name}”（匹配的产业）")
                 else:
-                    why = f"serves {ix.concepts[served].label.get('zh')}, which falls under the matched industry {name}"
+                    why = Reason(f"serves {served_name}, which falls under the matched industry {name}",
+                                 zh=f"服务“{served_name}”，属于匹配的产业“{name}”的下位")
                 hits[b.iri] = {"score": score, "industry": up, "served": served, "why": [why]}
         if text:
             query = ix.analyzer.query(text, phrases=ix.phrases)
@@ -253,7 +262,7 @@ class Matcher:
                 if score < MIN_SCORE * BODY_TEXT_WEIGHT:
                     continue
                 words = _outer(query[t].surface for t, v in sorted(parts.items(), key=lambda kv: -kv[1]) if v > 0)
-                why = f"its name or description has “{'、'.join(words)}”"
+                why = Reason(f"its name or description has “{'、'.join(words)}”", zh=f"名称或简介含有“{'、'.join(words)}”")
                 if iri in hits:
                     hit = hits[iri]
                     hit["score"] = 1 - (1 - hit["score"]) * (1 - score)
@@ -280,7 +289,9 @@ class Matcher:
         for iri, hit in industries.items():
             for src in ix.concepts[iri].sources:
                 if src in pool:
-                    _merge(hits, src, hit["score"], f"cited as a source of the matched industry {ix.concepts[iri].label.get('zh')}")
+                    name = ix.concepts[iri].label.get("zh")
+                    _merge(hits, src, hit["score"], Reason(f"cited as a source of the matched industry {name}",
+                                                           zh=f"是匹配的产业“{name}”的来源"))
         return hits
 
     def _tasks(self, industries: dict[str, dict], centers: dict[str, dict]) -> dict[str, _Hit]:
@@ -290,9 +301,11 @@ class Matcher:
             named = self._names(t.text, industries)
             if named:
                 score, iri, label = named
-                _merge(hits, t.iri, score * 0.9, f"it names “{label}” ({ix.concepts[iri].label.get('zh')})")
+                name = ix.concepts[iri].label.get("zh")
+                _merge(hits, t.iri, score * 0.9, Reason(f"it names “{label}” ({name})", zh=f"提到“{label}”（{name}）"))
             for b in t.bodies & centers.keys():
-                _merge(hits, t.iri, centers[b]["score"] * 0.9, f"it concerns the center {ix.bodies[b].label.get('zh')}")
+                name = ix.bodies[b].label.get("zh")
+                _merge(hits, t.iri, centers[b]["score"] * 0.9, Reason(f"it concerns the center {name}", zh=f"涉及机构“{name}”"))
         return hits
 
     def _clauses(self, industries: dict[str, dict]) -> dict[str, _Hit]:
@@ -302,7 +315,8 @@ class Matcher:
             named = self._names(clause["text"], industries)
             if named:
                 score, iri, label = named
-                _merge(hits, part, score * 0.9, f"it names “{label}” ({ix.concepts[iri].label.get('zh')})")
+                name = ix.concepts[iri].label.get("zh")
+                _merge(hits, part, score * 0.9, Reason(f"it names “{label}” ({name})", zh=f"提到“{label}”（{name}）"))
         return hits
 
     # ------------------------------------------------------------------ agencies, programs
@@ -311,13 +325,16 @@ class Matcher:
         hits: dict[str, _Hit] = {}
         for t, hit in tasks.items():
             for a in ix.tasks[t].agencies:
-                _merge(hits, a, hit.score, f"responsible for 2026 task {ix.tasks[t].number}")
+                number = ix.tasks[t].number
+                _merge(hits, a, hit.score, Reason(f"responsible for 2026 task {number}", zh=f"负责 2026 年第 {number} 项任务"))
         for c in centers:
             approved = ix.bodies[c["iri"]].approved_by
             if approved and approved["iri"] in ix.agencies:
-                _merge(hits, approved["iri"], c["score"] * 0.9, f"approved the center {c['label']['zh']}")
+                _merge(hits, approved["iri"], c["score"] * 0.9,
+                       Reason(f"approved the center {c['label']['zh']}", zh=f"批准了机构“{c['label']['zh']}”"))
         for p in programs:
-            _merge(hits, p["administered_by"]["iri"], p["score"] * 0.9, f"administers the program {p['label']['zh']}")
+            _merge(hits, p["administered_by"]["iri"], p["score"] * 0.9,
+                   Reason(f"administers the program {p['label']['zh']}", zh=f"主管“{p['label']['zh']}”"))
         return hits
 
     def _programs(self, industries: dict[str, dict]) -> dict[str, _Hit]:
@@ -330,13 +347,16 @@ class Matcher:
                 for src in concept.sources:
                     if src.startswith(doc + "/") and src in ix.clauses:
                         _merge(hits, piri, hit["score"],
-                               f"{ix.clauses[src]['label']} of its governing document lists {concept.label.get('zh')}")
+                               Reason(f"{ix.clauses[src]['label']} of its governing document lists {concept.label.get('zh')}",
+                                      zh=f"其依据文件的{ix.clauses[src]['label']}列出了“{concept.label.get('zh')}”"))
                 if any(concept.scheme.endswith(s) for s in PLAN_SCHEMES):
                     for cond in ix.conditions:
                         if cond["program"] == piri and "上海市产业发展规划" in cond["quote"]:
                             _merge(hits, piri, hit["score"] * 0.8,
-                                   f"{concept.label.get('zh')} is in Shanghai's industrial plan, which its application "
-                                   f"condition “{cond['label']}” asks for (inferred from the condition's words)")
+                                   Reason(f"{concept.label.get('zh')} is in Shanghai's industrial plan, which its application "
+                                          f"condition “{cond['label']}” asks for (inferred from the condition's words)",
+                                          zh=f"“{concept.label.get('zh')}”属于上海市产业发展规划，而其申报条件“{cond['label']}”"
+                                             "要求如此（由条件的文字推断）"))
         return hits
 
     # ------------------------------------------------------------------ the answer
@@ -358,16 +378,19 @@ class Matcher:
         started = time.perf_counter()
         text = (text or "").strip()
         if not text and not code:
-            raise MatchError("give a description in `text` (Chinese or English) or a GB/T 4754-2017 `code` such as C3742")
+            raise MatchError(Reason("give a description in `text` (Chinese or English) or a GB/T 4754-2017 `code` such as C3742",
+                                    zh="请给出描述（text，中文或英文）或 GB/T 4754-2017 行业代码（code，如 C3742）。"))
         if len(text) > MAX_TEXT:
-            raise MatchError(f"`text` has {len(text)} characters; shorten it to at most {MAX_TEXT}")
+            raise MatchError(Reason(f"`text` has {len(text)} characters; shorten it to at most {MAX_TEXT}",
+                                    zh=f"描述有 {len(text)} 个字符，请缩短到 {MAX_TEXT} 个以内。"))
         if limit < 1:
             raise MatchError("`limit` must be at least 1")
         wanted: list[str] = []
         if code:
             norm = codes.normalise(code)
             if norm is None:
-                raise MatchError(f"`code` {code!r} is not a GB/T 4754-2017 code: write a section letter and 2-4 digits, e.g. C3742")
+                raise MatchError(Reason(f"`code` {code!r} is not a GB/T 4754-2017 code: write a section letter and 2-4 digits, e.g. C3742",
+                                        zh=f"“{code}”不是 GB/T 4754-2017 行业代码：应写作门类字母加 2—4 位数字，如 C3742。"))
             wanted.append(norm)
         if text and codes.normalise(text):
             wanted.append(codes.normalise(text))
@@ -385,38 +408,41 @@ class Matcher:
         centers = [self._center_out(iri, hit) for iri, hit in
                    sorted(center_hits.items(), key=lambda kv: (-kv[1]["score"], kv[0]))[:limit]]
         task_hits = self._tasks(industries, {c["iri"]: c for c in centers})
-        tasks = [{"iri": t, "number": ix.tasks[t].number, "text": ix.tasks[t].text, "score": round(h.score, 3), "why": h.why}
+        tasks = [{"iri": t, "number": ix.tasks[t].number, "text": ix.tasks[t].text, "score": round(h.score, 3), "why": h.why, "why_zh": in_zh(h.why)}
                  for t, h in sorted(task_hits.items(), key=lambda kv: (-kv[1].score, ix.tasks[kv[0]].number))[:limit]]
         clause_hits = self._clauses(industries)
         clauses = [{"iri": p, "label": ix.clauses[p]["label"], "document": {"iri": ix.clauses[p]["doc"], "title": ix.clauses[p]["title"]},
-                    "text": ix.clauses[p]["text"], "score": round(h.score, 3), "why": h.why}
+                    "text": ix.clauses[p]["text"], "score": round(h.score, 3), "why": h.why, "why_zh": in_zh(h.why)}
                    for p, h in sorted(clause_hits.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]
         program_hits = self._programs(industries)
         programs = [{"id": _local(p), "iri": p, "label": {"zh": ix.programs[p]["zh"], "en": ix.programs[p]["en"]},
                      "administered_by": {"iri": ix.programs[p]["agency"], **ix.agencies.get(ix.programs[p]["agency"], {})},
                      "governed_by": ix.programs[p]["doc"], "eligibility": ELIGIBILITY.format(id=_local(p)),
-                     "score": round(h.score, 3), "why": h.why}
+                     "score": round(h.score, 3), "why": h.why, "why_zh": in_zh(h.why)}
                     for p, h in sorted(program_hits.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]
         agency_hits = self._agencies({t["iri"]: task_hits[t["iri"]] for t in tasks}, centers, programs)
-        agencies = [{"iri": a, "id": _local(a), "label": ix.agencies[a], "score": round(h.score, 3), "why": h.why}
+        agencies = [{"iri": a, "id": _local(a), "label": ix.agencies[a], "score": round(h.score, 3), "why": h.why, "why_zh": in_zh(h.why)}
                     for a, h in sorted(agency_hits.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit] if a in ix.agencies]
 
         if industry_list:
-            message = f"{len(found)} industr{'y' if len(found) == 1 else 'ies'} matched"
+            message = Reason(f"{len(found)} industr{'y' if len(found) == 1 else 'ies'} matched", zh=f"匹配到 {len(found)} 个产业")
         elif text:
-            message = ("Nothing matched: the description names no industry of the taxonomies strongly enough "
-                       f"(no score reached {MIN_SCORE}). Describe the products or technology, or give a GB/T 4754-2017 code.")
+            message = Reason("Nothing matched: the description names no industry of the taxonomies strongly enough "
+                             f"(no score reached {MIN_SCORE}). Describe the products or technology, or give a GB/T 4754-2017 code.",
+                             zh=f"没有匹配结果：描述中没有足够明确地提到分类体系中的产业（相关度均未达到 {MIN_SCORE}）。"
+                                "请描述产品或技术，或给出 GB/T 4754-2017 行业代码。")
         else:
-            message = "Nothing matched: no mapping is known for the code given."
+            message = Reason("Nothing matched: no mapping is known for the code given.", zh="没有匹配结果：所给代码没有已知的对应产业。")
         return {
             "text": text, "limit": limit,
             "codes": [{"code": m.code, "known": m.known, "mapped_via": m.entry["code"] if m.entry else None,
                        "name_zh": m.entry["name_zh"] if m.entry else None, "concepts": m.concepts,
                        "basis": m.entry.get("basis") if m.entry else None,
                        "note": m.entry.get("note") if m.entry else None, "explanation": m.explain(),
+                       "explanation_zh": zh_of(m.explain()),
                        "sources": [s["url"] for s in m.sources]} for m in mappings],
             "industries": industry_list, "centers": centers, "tasks": tasks, "clauses": clauses,
-            "agencies": agencies, "programs": programs, "message": message,
+            "agencies": agencies, "programs": programs, "message": message, "message_zh": zh_of(message),
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
         }
 
@@ -424,10 +450,12 @@ class Matcher:
         ix = self.index
         c = ix.concepts[iri]
         schemes = [{"iri": s, **ix.schemes.get(s, {})} for s in dict.fromkeys(ix.concepts[m].scheme for m in [iri, *same])]
-        why = hit["why"] + ([f"the same concept as {', '.join(key_of(m) for m in same)} (skos:exactMatch)"] if same else [])
+        keys = [key_of(m) for m in same]
+        why = hit["why"] + ([Reason(f"the same concept as {', '.join(keys)} (skos:exactMatch)",
+                                    zh=f"与 {'、'.join(keys)} 是同一概念（skos:exactMatch）")] if same else [])
         return {"iri": iri, "key": key_of(iri), "label": {"zh": c.label.get("zh"), "en": c.label.get("en")},
                 "schemes": schemes, "equivalents": [{"iri": m, "key": key_of(m)} for m in same],
-                "score": round(hit["score"], 3), "matched": hit["matched"], "why": why}
+                "score": round(hit["score"], 3), "matched": hit["matched"], "why": why, "why_zh": in_zh(why)}
 
     def _center_out(self, iri: str, hit: dict) -> dict:
         ix = self.index
@@ -438,7 +466,8 @@ class Matcher:
             industry = {"iri": c.iri, "key": c.key, "label": {"zh": c.label.get("zh"), "en": c.label.get("en")}}
         return {"iri": iri, "id": _local(iri), "label": {"zh": b.label.get("zh"), "en": b.label.get("en")},
                 "kind": b.kind, "kind_label": b.kind_label, "hosts": b.hosts, "state": b.state, "district": b.district,
-                "industry": industry, "sources": b.sources, "score": round(hit["score"], 3), "why": hit["why"]}
+                "industry": industry, "sources": b.sources, "score": round(hit["score"], 3), "why": hit["why"],
+                "why_zh": in_zh(hit["why"])}
 
 
 def codes_prefix() -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+
+from qigraph.sparql_parser import parse_query as parseQuery
+from qigraph.sparql_parser import parse_update as parseUpdate
 
 
 class ForbiddenQuery(ValueError):

@@ -296,10 +296,11 @@ def _syntax_error(query: str, said: str) -> QuerySyntaxError:
     """A rejected query, with line and column: each engine words its errors its own way, so the
     position comes from parsing the query here (rdflib) when the endpoint's words do not give one."""
     from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
+
+    from qigraph.sparql_parser import parse_query
 
     try:
-        parseQuery(query)
+        parse_query(query)
     except ParseException as exc:
         return QuerySyntaxError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg} "
                                 f"(the endpoint said: {said})")

@@ -1,0 +1,32 @@
+"""rdflib's SPARQL parser, one thread at a time.
+
+rdflib parses SPARQL with pyparsing, and pyparsing learns how many arguments each parse action
+takes on that action's first call, by calling it and catching ``TypeError``; two threads doing so
+at once break each other's guess (``TypeError: <lambda>() missing 1 required positional argument:
+'x'``). The API parses in several threads (requests, the matcher warming up, SHACL validation), so
+every parse goes through one lock. A parse takes milliseconds, so the lock costs nothing noticeable.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from rdflib.plugins.sparql import parser as _parser
+
+_LOCK = threading.Lock()
+
+
+def parse_query(text: str):
+    """rdflib's ``parseQuery``, under the process-wide parser lock.
+
+    >>> parse_query("ASK { ?s ?p ?o }")[1].name
+    'AskQuery'
+    """
+    with _LOCK:
+        return _parser.parseQuery(text)
+
+
+def parse_update(text: str):
+    """rdflib's ``parseUpdate``, under the process-wide parser lock."""
+    with _LOCK:
+        return _parser.parseUpdate(text)
