@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -40,9 +41,18 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.store = store or BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                                                max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
-                                                options=settings.open_options())
+        try:
+            app.state.store = store or BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
+                                                    max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
+                                                    options=settings.open_options())
+        except StoreError as exc:
+            # Stay up and say why on every request (503), without the store's path in the answer.
+            from qigraph.store.unavailable import UnavailableStore
+
+            logging.getLogger("qigraph.api").error("serving no store: %s", exc)
+            app.state.store = UnavailableStore("the server's store is missing or damaged: the operator must build it "
+                                               "(`qigraph build --store …`, the path the server was started with) "
+                                               "and restart the server")
         match.start_warming(app)
         try:
             yield

@@ -18,12 +18,13 @@ class Recorder:
         self.url = f"http://127.0.0.1:{self.port}"
         self.requests: list[str] = []
         self.delay = 0.0  # seconds to wait before answering
+        self.answer = (b"", "text/turtle")  # the body and media type it answers with
         self.stop = threading.Event()
 
 
 @contextlib.contextmanager
 def recording_server():
-    """Yield a Recorder listening on a free loopback port; it answers 200 with an empty Turtle body."""
+    """Yield a Recorder listening on a free loopback port; it answers 200 with ``answer`` (empty Turtle at first)."""
     holder: dict[str, Recorder] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -32,11 +33,13 @@ def recording_server():
             rec.requests.append(f"{self.command} {self.path}")
             if rec.delay:
                 rec.stop.wait(rec.delay)
+            body, media = rec.answer
             try:
                 self.send_response(200)
-                self.send_header("Content-Type", "text/turtle")
-                self.send_header("Content-Length", "0")
+                self.send_header("Content-Type", media)
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
+                self.wfile.write(body)
             except OSError:
                 pass  # the client gave up waiting
 
