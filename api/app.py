@@ -80,6 +80,10 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
 
     app.add_exception_handler(Exception, internal_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.rate_limit:
+        from .ratelimit import RateLimit
+
+        app.add_middleware(RateLimit, rate=settings.rate_limit)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

@@ -161,3 +161,14 @@ def test_exploding_queries_hit_the_time_limit_and_the_next_query_is_answered(qui
     assert r.status_code == 503 and r.json()["title"] == "Query time limit exceeded"
     assert "1 s limit" in r.json()["detail"]
     assert quick.get("/sparql", params={"query": ASK}).json()["boolean"] is True
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?名称 WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?名称 } LIMIT 1",
+    "PREFIX 图: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?s WHERE { ?s 图:label ?l } LIMIT 1",
+    "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 # 注释 é ü",
+])
+def test_queries_with_unicode_names_are_answered(client, query):
+    # non-ASCII letters outside strings once crashed the query scanner (500)
+    r = client.get("/sparql", params={"query": query})
+    assert r.status_code == 200 and len(r.json()["results"]["bindings"]) == 1

@@ -51,7 +51,12 @@ def cmd_serve(args) -> int:
 
     settings = Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
                         query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()),
-                        max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ()))
+                        max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ()),
+                        rate_limit=args.rate_limit)
+    if args.rate_limit:
+        from qigraph.api.ratelimit import parse_rate
+
+        parse_rate(args.rate_limit)  # a typo is an error now, not when the first request comes
     # Fails now, with the store's message, not on the first request; and the query workers boot
     # while the web stack below is imported, rather than after it (cold start, see benchmarks).
     store = BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
@@ -276,6 +281,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-service", action="append", metavar="URL", help="a SERVICE endpoint queries may call (repeatable)")
     s.add_argument("--max-request-bytes", type=int, default=8 * 1024 * 1024, help="request body cap (default %(default)s)")
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="an origin browsers may call the API from (repeatable)")
+    s.add_argument("--rate-limit", metavar="RATE", help="requests each client address may make, e.g. 60/minute or "
+                                                        "10/second;500/hour; over it: 429 with Retry-After (default: no limit)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")

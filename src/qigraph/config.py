@@ -46,6 +46,7 @@ class Settings:
     max_request_bytes: int = 8 * 1024 * 1024  # request body cap (queries, uploads); larger gets 413
     cors_origins: tuple[str, ...] = ()  # origins browsers may call the API from; none by default
     write_token: str | None = field(default_factory=lambda: os.environ.get(WRITE_TOKEN_ENV) or None)  # writes need it
+    rate_limit: str | None = None  # requests per client address, e.g. "60/minute"; None: no limit (see api/ratelimit)
 
     def open_options(self) -> dict:
         """The options ``open_store`` takes for ``store``: a remote endpoint's, else none."""

@@ -80,7 +80,7 @@ def tokens(query: str):
             i = j
             continue
         c = query[i]
-        if c.isalpha():
+        if c.isascii() and c.isalpha():  # keywords are ASCII; a Chinese local name (ex:计量) is none
             word = _WORD.match(query, i).group()
             if (i == 0 or query[i - 1] not in "?$:_-.0123456789") and not query.startswith(":", i + len(word)):
                 yield i, word.upper()
