@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 from fastapi.testclient import TestClient
 from qigraph.api.app import create_app
+from qigraph.api.limits import WriterDep
 
 from qigraph.config import Settings
 
@@ -152,3 +153,30 @@ def test_error_bodies_carry_no_trace_or_path(client, store_path, method, path, k
         assert r.headers["content-type"] in ("application/problem+json", "application/json"), r.headers["content-type"]
     for leak in (*LEAKS, store_path, os.path.dirname(store_path)):
         assert leak not in text, (leak, text[:300])
+
+
+# --- writes need the operator's token ------------------------------------------------------------
+
+def _with_write_route(store_path, token):
+    # No write route is on main yet (POST /data is being built); this one uses the real dependency
+    # every write route takes, so what it answers is what theirs will.
+    app = create_app(Settings(store=store_path, query_workers=1, write_token=token))
+
+    @app.post("/write-probe")
+    def write_probe(_writer: WriterDep) -> dict:
+        return {"written": True}
+
+    return app
+
+
+def test_writes_need_the_operators_token(store_path):
+    with TestClient(_with_write_route(store_path, "s3cret-token")) as client:
+        assert client.post("/write-probe").status_code == 401
+        for given in ("Bearer wrong", "Bearer s3cret-token-and-more", "Bearer ", "Basic s3cret-token"):
+            r = client.post("/write-probe", headers={"Authorization": given})
+            assert r.status_code in (401, 403) and r.headers["content-type"] == "application/problem+json"
+            assert "s3cret" not in r.text
+        assert client.post("/write-probe", headers={"Authorization": "Bearer s3cret-token"}).json() == {"written": True}
+    with TestClient(_with_write_route(store_path, None)) as closed:
+        r = closed.post("/write-probe", headers={"Authorization": "Bearer anything"})
+        assert r.status_code == 403 and "writes are off" in r.json()["detail"]
