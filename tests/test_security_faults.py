@@ -93,3 +93,18 @@ def test_a_slow_remote_endpoint_gives_503_within_the_limit_and_the_api_recovers(
             rec.delay = 0.0
             assert client.get("/sparql", params={"query": ASK}).json()["boolean"] is True
         assert len(rec.requests) >= 3
+
+
+@pytest.mark.parametrize("answer", [
+    (b"{not json", "application/sparql-results+json"), (b"[1, 2]", "application/sparql-results+json"),
+    (b'{"head": {"vars": ["n"]}}', "application/sparql-results+json"), (b"<html>busy</html>", "text/html"),
+])
+def test_a_remote_endpoint_answering_nonsense_gives_503_not_500(answer):
+    with recording_server() as rec:
+        rec.answer = answer
+        settings = Settings(store=f"{rec.url}/sparql", store_options={}, query_timeout=5.0, query_workers=1)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            for r in (client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"}),
+                      client.get("/sparql", params={"query": ASK}), client.get("/health")):
+                assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json", r.text
+                assert "Traceback" not in r.text
