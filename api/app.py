@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -20,8 +21,17 @@ from .http_errors import http_error
 from .limits import BodySizeLimit
 from .openapi_problems import declare as declare_problems
 from .problems import Problem, problem_handler, problem_response
-from .routes import eligibility, health, lookups, match, obligations, queries, resources, sparql
 from .routes import data as data_routes
+from .routes import (
+    eligibility,
+    health,
+    lookups,
+    match,
+    obligations,
+    queries,
+    resources,
+    sparql,
+)
 from .routes import validate as validate_routes
 from .routes.resources import wants_html
 from .routes.workbench import home
@@ -44,13 +54,22 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if settings.data_dir:  # finish or undo a data merge a crash interrupted, before serving
-            from qigraph.merge import recover_locked
+        try:
+            if settings.data_dir:  # finish or undo a data merge a crash interrupted, before serving
+                from qigraph.merge import recover_locked
 
-            recover_locked(settings.data_dir, settings.store, options=settings.open_options())
-        app.state.store = store or BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                                                max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
-                                                options=settings.open_options())
+                recover_locked(settings.data_dir, settings.store, options=settings.open_options())
+            app.state.store = store or BoundedStore(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
+                                                    max_bytes=settings.max_result_bytes, allowed_services=settings.allowed_services,
+                                                    options=settings.open_options())
+        except StoreError as exc:
+            # Stay up and say why on every request (503), without the store's path in the answer.
+            from qigraph.store.unavailable import UnavailableStore
+
+            logging.getLogger("qigraph.api").error("serving no store: %s", exc)
+            app.state.store = UnavailableStore("the server's store is missing or damaged: the operator must build it "
+                                               "(`qigraph build --store …`, the path the server was started with) "
+                                               "and restart the server")
         match.start_warming(app)
         try:
             yield
@@ -79,6 +98,10 @@ def create_app(settings: Settings | None = None, *, store: BoundedStore | None =
 
     app.add_exception_handler(Exception, internal_error)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.rate_limit:
+        from .ratelimit import RateLimit
+
+        app.add_middleware(RateLimit, rate=settings.rate_limit)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

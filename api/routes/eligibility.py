@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from qigraph import eligibility
+from qigraph import eligibility, uploads
 from qigraph.eligibility import Profile, ProfileError, UnknownProgram
 
 from ..deps import StoreDep
@@ -57,7 +57,11 @@ async def check_eligibility(
     body = await request.body()
     if media == "application/json":
         try:
-            profile = Profile.model_validate(json.loads(body or b"{}"))
+            profile = Profile.model_validate(json.loads(uploads.decode(body) or "{}", object_pairs_hook=_no_duplicate_keys))
+        except uploads.InputError as exc:
+            raise Problem(422, "Malformed profile", str(exc)) from None
+        except DuplicateField as exc:
+            raise Problem(422, "Malformed profile", f"the field {exc} is given twice, with different values possible; give it once") from None
         except json.JSONDecodeError as exc:
             raise Problem(422, "Malformed profile", f"the profile is not valid JSON: {exc}") from exc
         except ValidationError as exc:
@@ -72,6 +76,19 @@ async def check_eligibility(
     except ProfileError as exc:
         raise Problem(422, "Malformed profile", str(exc)) from exc
     return await _run(eligibility.check, store, program, graph, applicant)
+
+
+class DuplicateField(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    # JSON lets a later key silently replace an earlier one; a profile saying two things is refused.
+    keys = [k for k, _v in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise DuplicateField(repr(key))
+    return dict(pairs)
 
 
 async def _run(func, *args) -> dict:

@@ -98,8 +98,9 @@ def to_term(param: Param, value: str) -> object:
         except ValueError:
             raise CatalogError(f"parameter {param.name!r} must be an integer (got {value!r})") from None
     if param.type == "duration":
-        if not _DURATION.match(value):
-            raise CatalogError(f"parameter {param.name!r} must be an ISO 8601 duration such as P24M (got {value!r})")
+        # a number of more than 9 digits is no real duration, and overflows the date arithmetic behind it
+        if not _DURATION.match(value) or re.search(r"\d{10,}", value):
+            raise CatalogError(f"parameter {param.name!r} must be an ISO 8601 duration such as P24M (got {value[:40]!r})")
         return Literal(value, datatype=XSD.duration)
     if param.type == "langstring-zh":
         return Literal(value, lang="zh")

@@ -52,7 +52,11 @@ def cmd_serve(args) -> int:
     settings = Settings(store=args.store, query_timeout=args.query_timeout, max_result_bytes=args.max_result_bytes,
                         query_workers=args.query_workers, allowed_services=tuple(args.allow_service or ()),
                         max_request_bytes=args.max_request_bytes, cors_origins=tuple(args.cors_origin or ()),
-                        **({"data_dir": args.data} if args.data else {}))
+                        rate_limit=args.rate_limit, **({"data_dir": args.data} if args.data else {}))
+    if args.rate_limit:
+        from qigraph.api.ratelimit import parse_rate
+
+        parse_rate(args.rate_limit)  # a typo is an error now, not when the first request comes
     if settings.data_dir:  # a data merge a crash interrupted is finished or undone before the workers open the store
         from qigraph.merge import recover_locked
 
@@ -283,6 +287,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="an origin browsers may call the API from (repeatable)")
     s.add_argument("--data", metavar="DIR", help="the curated data folder POST /data merges into ($QIGRAPH_DATA); "
                    "without it, data writes are refused")
+    s.add_argument("--rate-limit", metavar="RATE", help="requests each client address may make, e.g. 60/minute or "
+                                                        "10/second;500/hour; over it: 429 with Retry-After (default: no limit)")
     s.set_defaults(func=cmd_serve)
 
     q = sub.add_parser("query", help="run a SPARQL query (text or .rq file) or a named query")

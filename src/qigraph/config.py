@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 STORE_ENV = "QIGRAPH_STORE"
 WRITE_TOKEN_ENV = "QIGRAPH_WRITE_TOKEN"
@@ -49,6 +49,7 @@ class Settings:
     write_token: str | None = field(default_factory=lambda: os.environ.get(WRITE_TOKEN_ENV) or None)  # writes need it
     # the curated data folder POST /data merges into ($QIGRAPH_DATA); None: writes of data are off
     data_dir: str | None = field(default_factory=lambda: os.environ.get(DATA_ENV) or None)
+    rate_limit: str | None = None  # requests per client address, e.g. "60/minute"; None: no limit (see api/ratelimit)
 
     def open_options(self) -> dict:
         """The options ``open_store`` takes for ``store``: a remote endpoint's, else none."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -238,6 +239,8 @@ def profile_graph(profile: Profile | Mapping[str, Any], *, store=None) -> tuple[
 def _no_remote_context(node: Any) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
+            if key == "@import" and isinstance(value, str):
+                raise ProfileError("a JSON-LD @import must not be used: qigraph fetches nothing at run time; give the context inline")
             if key == "@context":
                 for ctx in value if isinstance(value, list) else [value]:
                     if isinstance(ctx, str):
@@ -258,7 +261,20 @@ def read_rdf_profile(data: bytes | str, media_type: str) -> tuple[Graph, URIRef]
     fmt = RDF_TYPES.get(media_type)
     if fmt is None:
         raise ProfileError(f"a profile comes as JSON or as RDF ({', '.join(sorted(RDF_TYPES))}); got {media_type!r}")
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if isinstance(data, bytes):
+        from qigraph.uploads import InputError, decode
+
+        try:
+            text = decode(data)
+        except InputError as exc:
+            raise ProfileError(str(exc)) from None
+    else:
+        text = data
+    if fmt == "xml" and re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE):
+        # A DTD is how XML reads files and URLs (external entities) and expands without bound
+        # (billion laughs); the XML parser is never given one.
+        raise ProfileError("RDF/XML with a DOCTYPE or ENTITY declaration is not accepted (entities can read files "
+                           "and expand without bound); remove the DOCTYPE and write the values out")
     if fmt == "json-ld":
         try:
             _no_remote_context(json.loads(text))

@@ -93,17 +93,17 @@ def read(body: bytes, media_type: str) -> Graph:
         InputError: the media type is not supported, the text is not UTF-8, or it does not parse.
     """
     media_type = media_type.split(";")[0].strip().lower()
+    if media_type not in MEDIA_TYPES:
+        raise InputError(f"unsupported media type {media_type or '(none)'}; send one of {', '.join(MEDIA_TYPES)}", kind="media")
+    text = decode(body)
     if media_type in RDF_TYPES:
         return _rdf(body, RDF_TYPES[media_type])
-    if media_type not in RECORD_TYPES:
-        raise InputError(f"unsupported media type {media_type or '(none)'}; send one of {', '.join(MEDIA_TYPES)}", kind="media")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     if media_type != "text/csv":
-        return records_graph(_yaml_records(text))
+        records = _yaml_records(text)
+        _unique(records, {})
+        return records_graph(records)
     records, lines = _csv_records(text)
+    _unique(records, lines)
     try:
         return records_graph(records)
     except InputError as exc:
@@ -124,17 +124,54 @@ def read_records(body: bytes, media_type: str) -> list[dict[str, Any]]:
     if media_type not in RECORD_TYPES:
         raise InputError(f"unsupported media type {media_type or '(none)'}; curated records come as YAML or CSV: "
                          f"send one of {', '.join(RECORD_TYPES)}", kind="media")
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = decode(body)
     return _yaml_records(text) if media_type != "text/csv" else _csv_records(text)[0]
+
+
+def decode(body: bytes) -> str:
+    """The body as text; every format qigraph reads is UTF-8.
+
+    Raises:
+        InputError: the bytes are not UTF-8 (the message gives the byte offset, line and column).
+    """
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = body[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise InputError(f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); it may be in another encoding "
+                         f"such as GBK: save it as UTF-8 and send it again", line=line, column=column) from None
+
+
+def _unique(records: list[dict[str, Any]], lines: dict[str, int]) -> None:
+    # Two records with one id would silently merge into one body with both sets of values.
+    seen: dict[str, int] = {}
+    for n, rec in enumerate(records, 1):
+        key = str(rec.get("id", ""))
+        if key and key in seen:
+            raise InputError(f"body {key} appears twice in the upload (records {seen[key]} and {n}); "
+                             f"send each body once, with all its values in one record", kind="record", line=lines.get(key))
+        seen[key] = n
+
+
+class _RecordLoader(yaml.SafeLoader):
+    """YAML's safe loader (no python tags), refusing aliases too: records never need them, and
+    aliases of aliases expand into a structure that takes forever to walk (a YAML bomb)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted in records: write each value out",
+                                              self.peek_event().start_mark)
+        return super().compose_node(parent, index)
 
 
 def _rdf(body: bytes, fmt) -> Graph:
     try:
         triples = list(ox.parse(body, format=fmt))
     except SyntaxError as exc:
+        if "LoadDocumentCallback" in str(exc):
+            raise InputError("a JSON-LD @context must be given inline: qigraph never fetches a remote context") from None
         message = re.sub(r"^Parser error (at|between) [^:]*: ", "", str(exc))
         raise InputError(re.sub(r" \(line \d+\)$", "", message), line=exc.lineno, column=exc.offset) from None
     if any(not isinstance(getattr(t, "graph_name", ox.DefaultGraph()), ox.DefaultGraph) for t in triples):
@@ -149,7 +186,7 @@ def _rdf(body: bytes, fmt) -> Graph:
 
 def _yaml_records(text: str) -> list[dict[str, Any]]:
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_RecordLoader)  # a SafeLoader that also refuses aliases
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(f"YAML syntax error: {getattr(exc, 'problem', exc)}", line=mark.line + 1 if mark else None,

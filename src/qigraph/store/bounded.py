@@ -86,7 +86,12 @@ class BoundedStore(Store):
         self.options = dict(options or {})
         if "timeout" not in self.options and is_remote(descriptor):
             self.options["timeout"] = timeout  # the endpoint's own wait ends with the deadline
-        open_store(descriptor, read_only=True, **self.options).close()  # fail here, with the store's message
+        probe = open_store(descriptor, read_only=True, **self.options)  # fail here, with the store's message
+        try:
+            if not is_remote(descriptor):
+                probe.triple_count()  # opens the database: a damaged store fails now, not on the first query
+        finally:
+            probe.close()
         self.descriptor, self.timeout, self.max_bytes = descriptor, timeout, max_bytes
         self.allowed_services = tuple(allowed_services)
         self._ctx = mp.get_context("spawn")  # no fork of a threaded server

@@ -111,9 +111,10 @@ class OxigraphStore(Store):
                 self._generation = current.resolve()
                 path = str(self._generation)
                 self._store = ox.Store.read_only(path) if self.read_only else ox.Store(path)
-            except OSError as exc:
-                raise StoreError(f"the store at {self.location} cannot be opened ({exc}); "
-                                 f"rebuild it with `qigraph build`") from exc
+            except (OSError, RuntimeError) as exc:
+                # RocksDB reports a truncated or garbled store as RuntimeError("Corruption: …").
+                raise StoreError(f"the store at {self.location} is damaged or cannot be opened ({str(exc).splitlines()[0][:200]}); "
+                                 f"rebuild it with `qigraph build --store {self.location}`") from exc
         return self._store
 
     def _run(self, query: str, bindings: Mapping[str, object] | None, dataset: Dataset | None = None):

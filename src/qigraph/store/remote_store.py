@@ -159,8 +159,23 @@ class RemoteStore(Store):
         response, media = self._request(bind_values(query, bindings), "application/sparql-results+json", None)
         body = _read_capped(response, max_bytes)
         if not media.endswith("json"):
-            raise ValueError("select() takes SELECT or ASK queries; use query() for CONSTRUCT/DESCRIBE")
-        return _normalise(json.loads(body))
+            if query_form(query) in ("CONSTRUCT", "DESCRIBE"):
+                raise ValueError("select() takes SELECT or ASK queries; use query() for CONSTRUCT/DESCRIBE")
+            raise StoreError(f"the endpoint {self.url} answered a SELECT or ASK with {media or 'no media type'}, "
+                             f"not SPARQL results; check that it is a SPARQL 1.1 query endpoint")
+        return self._results(body, query_form(query))
+
+    def _results(self, body: bytes, form: str | None) -> dict:
+        # An endpoint that answers with something other than SPARQL JSON results is failing, not the caller.
+        try:
+            results = _normalise(json.loads(body))
+        except (ValueError, AttributeError, TypeError):
+            results = None
+        key = {"SELECT": "results", "ASK": "boolean"}.get(form or "")
+        if not isinstance(results, dict) or not (key in results if key else ("results" in results or "boolean" in results)):
+            raise StoreError(f"the endpoint {self.url} answered with something that is not SPARQL results; "
+                             f"check that it is a SPARQL 1.1 query endpoint")
+        return results
 
     def query(self, query: str, *, accept: str, bindings: Mapping[str, object] | None = None,
               max_bytes: int | None = None, dataset: Dataset | None = None) -> QueryResult:
@@ -184,7 +199,7 @@ class RemoteStore(Store):
     def _solutions_result(self, body: bytes, want: str, max_bytes: int | None) -> QueryResult:
         from .oxigraph_store import _RESULT_FORMATS, _Capped
 
-        results = _normalise(json.loads(body))
+        results = self._results(body, None)
         parsed = ox.parse_query_results(json.dumps(results).encode(), format=ox.QueryResultsFormat.JSON)
         out = _Capped(max_bytes)
         parsed.serialize(out, format=_RESULT_FORMATS[want])

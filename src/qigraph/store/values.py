@@ -16,7 +16,7 @@ do with the embedded engine.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from rdflib import BNode, Literal, URIRef
 
