@@ -142,6 +142,9 @@ class BoundedStore(Store):
     def triple_count(self) -> int:
         return self._call("count")
 
+    def size(self) -> dict:
+        return self._call("size")
+
     def replace_graph(self, ntriples: bytes) -> None:
         raise NotImplementedError("a bounded store is read-only; build with `qigraph build`")
 

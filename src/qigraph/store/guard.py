@@ -2,16 +2,29 @@
 
 pyoxigraph executes SERVICE (and, for updates, LOAD) with no switch to turn them off, so the
 query is parsed first (rdflib's SPARQL parser) and refused when it is an update, or calls a
-SERVICE that the operator has not allowed.
+SERVICE that the operator has not allowed. rdflib's SPARQL parser is imported on the first check,
+not with this module: importing it costs a good part of a second, which ``qigraph serve`` would
+otherwise pay before it answers anything.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
+# rdflib's SPARQL parser (pyparsing) is not safe to run in two threads at once: its parse actions
+# keep state between calls, and concurrent parses fail on valid queries (the matcher's warm-up
+# thread and the request threads parse at once). Every parse here holds this lock; parses are
+# cached per query text, and the interpreter's lock serialises them anyway.
+PARSE_LOCK = threading.Lock()
+
+
+def _sparql_parser():
+    """rdflib's SPARQL parser module, imported on the first check rather than with this module."""
+    from rdflib.plugins.sparql import parser, parserutils  # noqa: F401 - parserutils for _nodes
+
+    return parser
 
 
 class ForbiddenQuery(ValueError):
@@ -19,6 +32,8 @@ class ForbiddenQuery(ValueError):
 
 
 def _nodes(node):
+    from rdflib.plugins.sparql.parserutils import CompValue  # loaded by _sparql_parser
+
     if isinstance(node, CompValue):
         yield node
         for value in node.values():
@@ -32,7 +47,8 @@ def _nodes(node):
 def _parsed(query: str):
     """The query as rdflib parses it; None when rdflib cannot parse it."""
     try:
-        return parseQuery(query)
+        with PARSE_LOCK:
+            return _sparql_parser().parseQuery(query)
     except Exception:  # noqa: BLE001 - any parse failure means "cannot verify"
         return None
 
@@ -73,7 +89,8 @@ def check_query(query: str, *, allowed_services: tuple[str, ...] = ()) -> None:
     endpoints = _service_endpoints(query)
     if endpoints is None:
         try:
-            parseUpdate(query)
+            with PARSE_LOCK:
+                _sparql_parser().parseUpdate(query)
         except Exception:  # noqa: BLE001
             if re.search(r"\bSERVICE\b", query, re.IGNORECASE):
                 raise ForbiddenQuery("the query mentions SERVICE but could not be parsed to check its endpoint; fix its syntax") from None
