@@ -58,6 +58,21 @@ def catalog_items() -> list[Item]:
     return items
 
 
+def _centers_page(lk, which: str) -> str:
+    """/centers' count or first page with no filter, its body classes written in (the real graph's)."""
+    from rdflib.namespace import RDFS
+
+    from qigraph.build import ontology_graph
+    from qigraph.namespaces import QI
+
+    classes = sorted(ontology_graph().transitive_subjects(RDFS.subClassOf, QI.QualityInfrastructureBody))
+    is_body = f"?b a ?bodyClass . FILTER(?bodyClass IN ({', '.join(c.n3() for c in classes)}))"
+    if which == "total":
+        return lk._CENTERS_TOTAL.replace("#FILTERS", is_body)
+    return (lk._CENTERS_PAGE.replace("#FILTERS", is_body).replace("#KINDS", lk._KINDS).replace("#KIND_KEY", lk._KIND_KEY)
+            + " LIMIT 50 OFFSET 0")
+
+
 def lookup_items() -> list[Item]:
     """The REST lookups with typical parameters, and the SPARQL each route runs."""
     from qigraph.api.routes import lookups as lk
@@ -65,9 +80,12 @@ def lookup_items() -> list[Item]:
     agency = QID["agency/sh-market-regulation"]
     document = QID["doc/metrology-center-guideline-2023"]
     return [
-        Item("lookup:/centers", "lookup", "/centers", ((lk._BODIES, {}),)),
+        # /centers: the body classes, the total and the first page, as the route asks them (the
+        # route then reads the page's fifty bodies by their IRIs, which depend on the data).
+        Item("lookup:/centers", "lookup", "/centers", ((lk._BODY_CLASSES, {}), (_centers_page(lk, "total"), {}),
+                                                       (_centers_page(lk, "page"), {}))),
         Item("lookup:/centers?industry=低空", "lookup", "/centers?" + urlencode({"industry": "低空"}),
-             ((lk._BODIES, {}), (lk._BODIES_BY_INDUSTRY_TEXT, {"industry": Literal("低空")}))),
+             ((lk._BODY_CLASSES, {}), (lk._BODIES_BY_INDUSTRY_TEXT, {"industry": Literal("低空")}))),
         Item("lookup:/industries", "lookup", "/industries", ((lk._CONCEPTS, {}), (lk._SCHEMES, {}))),
         Item("lookup:/agencies", "lookup", "/agencies", ((lk._AGENCIES, {}),)),
         Item("lookup:/agencies/{id}/tasks", "lookup", "/agencies/sh-market-regulation/tasks",

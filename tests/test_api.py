@@ -22,7 +22,11 @@ def client(api):
 
 def test_health(client):
     body = client.get("/health").json()
-    assert body["status"] == "ok" and body["triples"] > 10000
+    assert body["status"] == "ok"
+    if body["triples"] is None:  # a remote endpoint is asked whether it holds anything, not counted
+        assert body["nonempty"] is True
+    else:
+        assert body["triples"] > 10000
 
 
 def test_get_post_form_and_post_query_agree(client):
@@ -58,13 +62,14 @@ def test_construct_as_turtle_and_format_parameter(client):
 
 def test_updates_are_refused_every_way(client):
     update = "INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }"
+    before = client.app.state.store.triple_count()
     assert client.get("/sparql", params={"update": update}).status_code == 400
     assert client.post("/sparql", data={"update": update}).status_code == 400
     r = client.post("/sparql", content=update.encode(), headers={"Content-Type": "application/sparql-update"})
     assert r.status_code == 415 and r.headers["content-type"] == "application/problem+json"
     r = client.post("/sparql", data={"query": update})
     assert r.status_code == 400
-    assert client.get("/health").json()["triples"] == client.app.state.store.triple_count()
+    assert client.app.state.store.triple_count() == before
 
 
 def test_errors_are_problem_details_naming_line_and_column(client):

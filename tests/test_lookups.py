@@ -86,3 +86,24 @@ def test_label_search_in_chinese_and_english(client):
     en = client.get("/search", params={"q": "low-altitude"}).json()
     assert any(h["iri"].endswith("/industry/fields/low-altitude-economy") for h in en["items"])
     assert client.get("/search", params={"q": ""}).status_code == 422
+
+
+@pytest.mark.parametrize("params", [{"kind": "municipal-quality-testing-center"}, {"state": "established"},
+                                    {"state": "unknown"}, {"district": "浦东"}, {"industry": "储能"},
+                                    {"industry": "https://w3id.org/qigraph/id/industry/2-3-6-4-5/future-energy",
+                                     "state": "established"}])
+def test_centers_filtered_by_the_engine_are_the_whole_list_filtered(client, params):
+    # The engine filters, sorts and pages /centers; the answer is what filtering the whole list
+    # would give (the industry filter checked against the bodies' own industries, by text or IRI).
+    whole = client.get("/centers", params={"limit": 500}).json()["items"]
+    expected = [b for b in whole
+                if b["kind"] == params.get("kind", b["kind"]) and b["state"] == params.get("state", b["state"])
+                and params.get("district", "") in (b.get("district") or "")]
+    got = client.get("/centers", params={**params, "limit": 500}).json()
+    if "industry" in params:
+        assert {b["iri"] for b in got["items"]} <= {b["iri"] for b in expected} and got["items"]
+    else:
+        assert got["items"] == expected and got["total"] == len(expected) > 0
+    pages = [client.get("/centers", params={**params, "limit": 2, "offset": o}).json() for o in range(0, got["total"], 2)]
+    assert [b for p in pages for b in p["items"]] == got["items"]
+    assert {p["total"] for p in pages} == {got["total"]}

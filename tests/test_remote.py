@@ -192,3 +192,17 @@ def test_a_remote_store_refuses_to_write_when_opened_read_only(oxigraph_endpoint
     store = open_store(oxigraph_endpoint.url, read_only=True, **oxigraph_endpoint.options)
     with pytest.raises(StoreError, match="read-only"):
         store.replace_graph(b"<http://x/a> <http://x/b> <http://x/c> .\n")
+
+
+def test_health_on_a_remote_endpoint_asks_rather_than_counts(oxigraph_endpoint, tmp_path):
+    # /health must stay cheap on a large endpoint: it says whether the endpoint holds anything (an
+    # ASK) instead of counting it, and says so; a fresh, empty endpoint is reported empty.
+    from contextlib import nullcontext
+
+    for endpoint_cm, holds in ((nullcontext(oxigraph_endpoint), True), (oxigraph_server(tmp_path), False)):
+        with endpoint_cm as endpoint:
+            settings = Settings(store=endpoint.url, store_options={}, query_timeout=10)
+            with TestClient(create_app(settings)) as client:
+                body = client.get("/health").json()
+            assert body["status"] == "ok"
+            assert body["nonempty"] is holds and body["triples"] is None and "count" in body["note"].lower()

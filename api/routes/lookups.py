@@ -31,19 +31,14 @@ STATES = {"applying": QI.Applying, "in-preparation": QI.InPreparation, "accepted
 _UP = "(skos:broader|skos:broadMatch|skos:exactMatch|^skos:exactMatch|^skos:narrowMatch)*"
 
 _BODIES = sparql_prologue() + """
-SELECT ?b ?p ?o ?olabelZh ?olabelEn WHERE {
-  ?b a/rdfs:subClassOf+ qi:QualityInfrastructureBody ; ?p ?o .
+SELECT DISTINCT ?b ?p ?o ?olabelZh ?olabelEn WHERE {
+  #BODIES
+  #IS_BODY
+  ?b ?p ?o .
   VALUES ?p { rdfs:label rdf:type qi:state qi:hostedBy qi:leadHost qi:servesIndustry qi:district dcterms:source qi:hostKnown qi:approvedBy }
   OPTIONAL { ?o rdfs:label ?olabelZh FILTER(LANG(?olabelZh) = "zh") }
   OPTIONAL { ?o rdfs:label ?olabelEn FILTER(LANG(?olabelEn) = "en") }
 }"""
-_BODIES_BY_INDUSTRY_TEXT = sparql_prologue() + f"""
-SELECT DISTINCT ?industry ?b WHERE {{
-  {{ SELECT DISTINCT ?industry ?match WHERE {{ ?match a skos:Concept ; (skos:prefLabel|skos:altLabel) ?l .
-      FILTER(CONTAINS(LCASE(STR(?l)), LCASE(?industry))) }} }}
-  ?c {_UP} ?match . ?b qi:servesIndustry ?c }}"""
-_BODIES_BY_INDUSTRY_IRI = sparql_prologue() + f"""
-SELECT DISTINCT ?industry ?b WHERE {{ ?c {_UP} ?industry . ?b qi:servesIndustry ?c }}"""
 _CONCEPTS = sparql_prologue() + f"""
 SELECT ?c ?scheme ?broader ?zh ?en ?top (COUNT(DISTINCT ?b) AS ?bodies) WHERE {{
   ?c a skos:Concept ; skos:inScheme ?scheme ; skos:prefLabel ?zh , ?en .
@@ -107,11 +102,18 @@ def _local_id(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def _bodies(store) -> dict[str, dict]:
+def _bodies(store, only: list[URIRef] | None = None) -> dict[str, dict]:
+    """The bodies' records, all of them or ``only`` these (in that order)."""
     kinds = {str(v): k for k, v in KIND_CLASS.items()}
     states = {str(v): k for k, v in STATES.items()}
     bodies: dict[str, dict] = defaultdict(lambda: {"industries": [], "sources": [], "hosts": []})
-    for raw in store.select(_BODIES)["results"]["bindings"]:
+    if only is not None:
+        if not only:
+            return {}
+        for b in only:  # the caller's order
+            bodies[str(b)]
+    query = _BODIES.replace("#BODIES", "" if only is None else _values("b", only)).replace("#IS_BODY", _is_body(store))
+    for raw in store.select(query)["results"]["bindings"]:
         r = {k: v["value"] for k, v in raw.items()}
         b = bodies[r["b"]]
         b["iri"], b["id"] = r["b"], _local_id(r["b"])
@@ -136,10 +138,91 @@ def _bodies(store) -> dict[str, dict]:
         elif p == "district":
             b["district"] = o
         elif p == "hostKnown":
-            b["host_known"] = o == "true"
+            b["host_known"] = o in ("true", "1")  # Virtuoso writes xsd:boolean true as 1
         elif p == "approvedBy":
             b["approved_by"] = ref
-    return bodies
+    for b in bodies.values():  # the same order whichever query and engine gave the rows
+        b["industries"].sort(key=lambda ref: ref["iri"])
+        b["hosts"].sort(key=lambda ref: ref["iri"])
+        b["sources"].sort()
+    return {k: b for k, b in bodies.items() if "iri" in b}
+
+
+def _values(name: str, terms: list) -> str:
+    """``VALUES ?name { … }`` from rdflib terms (serialised, never raw strings)."""
+    return f"VALUES ?{name} {{ {' '.join(t.n3() for t in terms)} }}"
+
+
+# The filters of /centers as SPARQL, so that the engine filters, sorts and pages rather than
+# every body of the graph going through Python on each request (33 s at a million triples).
+_KINDS = ", ".join(cls.n3() for cls in KIND_CLASS.values())
+# The kind's key from its class by nested IFs: Virtuoso lost rows to a VALUES table inside OPTIONAL.
+_KIND_KEY = "?unknownKind"
+for _key, _cls in sorted(KIND_CLASS.items(), reverse=True):
+    _KIND_KEY = f'IF(?kc = {_cls.n3()}, "{_key}", {_KIND_KEY})'
+_CENTERS_PAGE = sparql_prologue() + """
+SELECT ?b (MIN(?k) AS ?kindKey) (MIN(?zh) AS ?labelZh) WHERE {
+  { SELECT DISTINCT ?b WHERE { #FILTERS } }
+  OPTIONAL { ?b a ?kc . FILTER(?kc IN (#KINDS)) BIND(#KIND_KEY AS ?k) }
+  OPTIONAL { ?b rdfs:label ?zh FILTER(LANG(?zh) = "zh") }
+} GROUP BY ?b ORDER BY ?kindKey ?labelZh ?b"""
+_CENTERS_TOTAL = sparql_prologue() + "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { #FILTERS }"
+# The bodies serving an industry are found first, by their own query (a transitive path inside
+# nested sub-selects is where Virtuoso lost answers), and join the filters as a VALUES block.
+_BODIES_BY_INDUSTRY_TEXT = sparql_prologue() + f"""
+SELECT DISTINCT ?industry ?b WHERE {{
+  {{ SELECT DISTINCT ?industry ?match WHERE {{ ?match a skos:Concept ; (skos:prefLabel|skos:altLabel) ?l .
+      FILTER(CONTAINS(LCASE(STR(?l)), LCASE(?industry))) }} }}
+  ?c {_UP} ?match . ?b qi:servesIndustry ?c }}"""
+_BODIES_BY_INDUSTRY_IRI = sparql_prologue() + f"""
+SELECT DISTINCT ?industry ?b WHERE {{ ?c {_UP} ?industry . ?b qi:servesIndustry ?c }}"""
+
+
+# Is ?b a body: one of the body classes, found first. Virtuoso 7.2 loses rows to a transitive
+# path (``a/rdfs:subClassOf+``) when ?b is already bound, by VALUES or by another pattern.
+_BODY_CLASSES = sparql_prologue() + "SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf+ qi:QualityInfrastructureBody }"
+_BODY_DISTRICTS = sparql_prologue() + "SELECT DISTINCT ?b ?dst WHERE { ?b qi:district ?dst . #IS_BODY }"
+
+
+def _is_body(store) -> str:
+    classes = sorted(r["c"] for r in _rows(store.select(_BODY_CLASSES)))
+    return f"?b a ?bodyClass . FILTER(?bodyClass IN ({', '.join(URIRef(c).n3() for c in classes)}))"
+
+
+def _center_filters(store, *, industry: str | None, kind: str | None, state: str | None,
+                    district: str | None) -> str | None:
+    """The graph pattern of the bodies /centers keeps; None when none can match.
+
+    Our own terms (kind and state come from fixed tables) are written in. The caller's industry
+    and district are matched first, by queries of their own, and narrow the pattern as a VALUES
+    block of bodies: Virtuoso 7.2 answered a text FILTER on Chinese text and a transitive path
+    inside nested sub-selects wrongly, and a district is a short text matched on few bodies."""
+    is_body = _is_body(store)
+    keep: set[str] | None = None
+    if industry:
+        if industry.startswith(("http://", "https://")):
+            found = store.select(_BODIES_BY_INDUSTRY_IRI, bindings={"industry": URIRef(industry)})
+        else:
+            found = store.select(_BODIES_BY_INDUSTRY_TEXT, bindings={"industry": Literal(industry)})
+        keep = {r["b"] for r in _rows(found)}
+    if district:
+        in_district = {r["b"] for r in _rows(store.select(_BODY_DISTRICTS.replace("#IS_BODY", is_body)))
+                       if district in r["dst"]}
+        keep = in_district if keep is None else keep & in_district
+    parts = []
+    if keep is not None:
+        if not keep:
+            return None
+        parts.append(_values("b", [URIRef(b) for b in sorted(keep)]))
+    parts.append(is_body)
+    if kind:
+        parts.append(f"?b a {KIND_CLASS[kind].n3()} .")
+    if state == "unknown":  # as the records read it: qi:StateUnknown, or a state this API does not name
+        named = [v for k, v in STATES.items() if k != "unknown"]
+        parts.append(f"?b qi:state ?st . FILTER(?st NOT IN ({', '.join(t.n3() for t in named)}))")
+    elif state:
+        parts.append(f"?b qi:state {STATES[state].n3()} .")
+    return "\n  ".join(parts)
 
 
 @router.get("/centers", summary="QI bodies, filtered by industry (text or IRI), kind, state and district")
@@ -149,28 +232,20 @@ def centers(store: StoreDep, industry: str | None = None, kind: str | None = Non
         raise Problem(400, "Unknown kind", f"kind must be one of {sorted(KIND_CLASS)}")
     if state and state not in STATES:
         raise Problem(400, "Unknown state", f"state must be one of {sorted(STATES)}")
-    bodies = _bodies(store)
-    items = list(bodies.values())
-    if industry:
-        if industry.startswith(("http://", "https://")):
-            found = store.select(_BODIES_BY_INDUSTRY_IRI, bindings={"industry": URIRef(industry)})
-        else:
-            found = store.select(_BODIES_BY_INDUSTRY_TEXT, bindings={"industry": Literal(industry)})
-        keep = {r["b"] for r in _rows(found)}
-        items = [b for b in items if b["iri"] in keep]
-    if kind:
-        items = [b for b in items if b.get("kind") == kind]
-    if state:
-        items = [b for b in items if b.get("state") == state]
-    if district:
-        items = [b for b in items if district in (b.get("district") or "")]
-    items.sort(key=lambda b: (b.get("kind", ""), b["label"].get("zh", "")))
-    return _page(items, limit, offset)
+    filters = _center_filters(store, industry=industry, kind=kind, state=state, district=district)
+    if filters is None:
+        return {"total": 0, "limit": limit, "offset": offset, "items": []}
+    total = int(_rows(store.select(_CENTERS_TOTAL.replace("#FILTERS", filters)))[0]["n"])
+    page = store.select(_CENTERS_PAGE.replace("#FILTERS", filters).replace("#KINDS", _KINDS).replace("#KIND_KEY", _KIND_KEY)
+                        + f" LIMIT {int(limit)} OFFSET {int(offset)}")
+    items = list(_bodies(store, [URIRef(r["b"]) for r in _rows(page)]).values())
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
 @router.get("/centers/{body_id}", summary="One QI body")
 def center(body_id: str, store: StoreDep) -> dict:
-    body = _bodies(store).get(str(_minted("body", body_id, "body", "/centers")))
+    iri = _minted("body", body_id, "body", "/centers")
+    body = _bodies(store, [iri]).get(str(iri))
     if body is None:
         raise Problem(404, "Unknown body", f"there is no body {body_id!r}; GET /centers lists them")
     return body

@@ -19,6 +19,7 @@ from qigraph.loaders.agencies import agencies_graph, load_registry
 from qigraph.loaders.bodies import bodies_graph, link_tasks_to_bodies, read_curated
 from qigraph.loaders.documents import documents_graph, load_documents
 from qigraph.loaders.requirements import requirements_graph
+from qigraph.loaders.task_industries import task_industry_links
 from qigraph.loaders.tasks import parse_tasks, tasks_graph
 from qigraph.loaders.taxonomies import taxonomies_graph
 from qigraph.namespaces import QI, QID, bind_all
@@ -79,6 +80,7 @@ def assemble(data_dir: Path | None = None, *, progress: Progress = lambda _m: No
     bodies = bodies_graph(curated, docs, industries, registry)
     link_tasks_to_bodies(bodies, curated, {t.number: f"{t.text}\n{t.goals_text}" for t in tasks})
     step("bodies", bodies)
+    step("derived", task_industry_links(graph))
 
     dataset = QID["dataset"]
     meta = Graph()

@@ -22,7 +22,6 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-import pyshacl
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -344,6 +343,8 @@ def check(store, program: str, profile: Graph, applicant: URIRef, *, unresolved_
             for node_shape in shapes.subjects(SH.property, shape):
                 for cls in shapes.objects(node_shape, SH.targetClass):
                     data.add((applicant, RDF.type, cls))
+    import pyshacl  # here, not at module import: it pulls in rdflib's SPARQL engine, slow to load
+
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none")
     results: dict[URIRef, list] = {}
     for r in report.subjects(RDF.type, SH.ValidationResult):

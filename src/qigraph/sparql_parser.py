@@ -5,13 +5,14 @@ takes on that action's first call, by calling it and catching ``TypeError``; two
 at once break each other's guess (``TypeError: <lambda>() missing 1 required positional argument:
 'x'``). The API parses in several threads (requests, the matcher warming up, SHACL validation), so
 every parse goes through one lock. A parse takes milliseconds, so the lock costs nothing noticeable.
+
+rdflib's parser is imported on the first parse, not with this module: the API imports this module
+at start-up and the parser is a good part of ``qigraph serve``'s start time.
 """
 
 from __future__ import annotations
 
 import threading
-
-from rdflib.plugins.sparql import parser as _parser
 
 _LOCK = threading.Lock()
 
@@ -23,10 +24,16 @@ def parse_query(text: str):
     'AskQuery'
     """
     with _LOCK:
-        return _parser.parseQuery(text)
+        return _parser().parseQuery(text)
 
 
 def parse_update(text: str):
     """rdflib's ``parseUpdate``, under the process-wide parser lock."""
     with _LOCK:
-        return _parser.parseUpdate(text)
+        return _parser().parseUpdate(text)
+
+
+def _parser():
+    from rdflib.plugins.sparql import parser, parserutils  # noqa: F401 - parserutils: CompValue for the guard
+
+    return parser

@@ -32,20 +32,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.evaluate import evalQuery
-from rdflib.plugins.sparql.processor import SPARQLResult
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.plugins.stores.memory import Memory
 from rdflib.query import Result
 
 from qigraph import catalog
 from qigraph.namespaces import QI, QID, bind_all
 from qigraph.sparql_parser import parse_query
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 QIS = Namespace("https://w3id.org/qigraph/shapes#")
 CONTEXT = QID["validation-context"]
@@ -65,6 +64,10 @@ class ValidationError(ValueError):
 
 @lru_cache(maxsize=256)
 def _prepared(text: str, namespaces: tuple[tuple[str, str], ...]) -> Query:
+    # rdflib's SPARQL engine is imported when a validation first needs it, not with this module
+    # (which the API imports at start-up): it is a good part of ``qigraph serve``'s start time.
+    from rdflib.plugins.sparql.algebra import translateQuery
+
     return translateQuery(parse_query(text), None, dict(namespaces))
 
 
@@ -80,6 +83,9 @@ class _PreparedQueryStore(Memory):
     def query(self, query, initNs, initBindings, queryGraph, **kwargs) -> Result:
         if not isinstance(query, str) or kwargs:
             raise NotImplementedError  # rdflib then runs it the ordinary way
+        from rdflib.plugins.sparql.evaluate import evalQuery
+        from rdflib.plugins.sparql.processor import SPARQLResult
+
         prepared = _prepared(query, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
         graph = Graph(store=self, identifier=queryGraph if isinstance(queryGraph, (URIRef, BNode)) else None)
         return SPARQLResult(evalQuery(graph, prepared, initBindings or {}))

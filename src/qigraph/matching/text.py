@@ -136,6 +136,9 @@ class Term:
     surface: str
 
 
+_MAX_CUTS = 200_000
+
+
 class Analyzer:
     """Segments text into index terms; built once with the labels as jieba's user dictionary."""
 
@@ -151,16 +154,28 @@ class Analyzer:
                 # A high frequency keeps a label whole against jieba's own, more general words.
                 self._jieba.add_word(word, freq=max(1000, self._jieba.FREQ.get(word) or 0))
         self.vocabulary: set[str] = set()
+        # Segmentations kept per Chinese run: a large graph repeats the same texts and names many
+        # times (the index at a million triples spent most of its minutes re-cutting them), and a
+        # run's cut never changes once the dictionary is complete, as it is here.
+        self._cuts: dict[str, tuple[str, ...]] = {}
+
+    def _cut(self, run: str) -> tuple[str, ...]:
+        cut = self._cuts.get(run)
+        if cut is None:
+            if len(self._cuts) >= _MAX_CUTS:  # queries bring new runs; memory stays bounded
+                self._cuts.clear()
+            cut = self._cuts[run] = tuple(self._jieba.cut(run))
+        return cut
 
     def learn(self, texts: Iterable[str]) -> None:
         """Add the Chinese words of the indexed texts to the vocabulary sub-words are drawn from."""
         for text in texts:
             for run in CJK.findall(text):
-                self.vocabulary.update(w for w in self._jieba.cut(run) if len(w) >= 2 and w not in STOP_ZH)
+                self.vocabulary.update(w for w in self._cut(run) if len(w) >= 2 and w not in STOP_ZH)
 
     def _chinese(self, run: str) -> list[str]:
         out = []
-        for word in self._jieba.cut(run):
+        for word in self._cut(run):
             if len(word) >= 2 and word not in STOP_ZH:
                 out.append(word)
             if len(word) >= 3:
@@ -178,7 +193,7 @@ class Analyzer:
                 if english:
                     out.extend(_english_words(" ".join(english)))
                     english = []
-                out.extend((w, w) if len(w) >= 2 and w not in STOP_ZH else None for w in self._jieba.cut(run))
+                out.extend((w, w) if len(w) >= 2 and w not in STOP_ZH else None for w in self._cut(run))
             else:
                 english.append(run)
         if english:
@@ -190,7 +205,7 @@ class Analyzer:
         stop word would be lost from it ("Future manufacturing" is not the phrase "future")."""
         for run in _RUNS.findall(text):
             if CJK.match(run):
-                if any(w in STOP_ZH for w in self._jieba.cut(run)):
+                if any(w in STOP_ZH for w in self._cut(run)):
                     return None
             elif any(w in STOP_EN and w not in FUNCTION_EN for w in _EN_WORD.findall(run.lower())):
                 return None

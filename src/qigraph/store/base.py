@@ -75,5 +75,10 @@ class Store(ABC):
     def triple_count(self) -> int:
         """How many triples the store holds."""
 
+    def size(self) -> dict:
+        """What a health check reports of the store's content, as cheaply as the backend can say it
+        truthfully: ``{"triples": n}`` here (an embedded store keeps its count)."""
+        return {"triples": self.triple_count()}
+
     def close(self) -> None:  # noqa: B027 - optional for backends without resources
         """Release the backend's resources."""

@@ -157,6 +157,9 @@ class BoundedStore(Store):
         with self._lock:
             self._epoch += 1
 
+    def size(self) -> dict:
+        return self._call("size")
+
     def replace_graph(self, ntriples: bytes) -> None:
         raise NotImplementedError("a bounded store is read-only; build with `qigraph build`")
 

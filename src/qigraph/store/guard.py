@@ -2,15 +2,15 @@
 
 pyoxigraph executes SERVICE (and, for updates, LOAD) with no switch to turn them off, so the
 query is parsed first (rdflib's SPARQL parser) and refused when it is an update, or calls a
-SERVICE that the operator has not allowed.
+SERVICE that the operator has not allowed. rdflib's SPARQL parser is imported on the first check,
+not with this module: importing it costs a good part of a second, which ``qigraph serve`` would
+otherwise pay before it answers anything.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-from rdflib.plugins.sparql.parserutils import CompValue
 
 from qigraph.sparql_parser import parse_query as parseQuery
 from qigraph.sparql_parser import parse_update as parseUpdate
@@ -21,6 +21,8 @@ class ForbiddenQuery(ValueError):
 
 
 def _nodes(node):
+    from rdflib.plugins.sparql.parserutils import CompValue  # loaded by the first parse
+
     if isinstance(node, CompValue):
         yield node
         for value in node.values():

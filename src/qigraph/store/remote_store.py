@@ -219,6 +219,14 @@ class RemoteStore(Store):
         result = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(result["results"]["bindings"][0]["n"]["value"])
 
+    def size(self) -> dict:
+        """An ASK, not a count: COUNT(*) scans the whole endpoint (minutes at ten million triples,
+        on every health check); whether it holds anything is what a health check can afford."""
+        result = self.select("ASK { ?s ?p ?o }")
+        return {"triples": None, "nonempty": bool(result.get("boolean")),
+                "note": "a remote endpoint is not counted on each health check; use triple_count() or "
+                        "SELECT (COUNT(*) AS ?n) when the size is needed"}
+
     def replace_graph(self, ntriples: bytes) -> None:
         target = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
         staging = f"https://w3id.org/qigraph/id/loading/{uuid.uuid4()}"

@@ -27,6 +27,8 @@ def serve(conn, descriptor: str, options: dict, max_bytes: int) -> None:
                 result = store.select(*args, **kwargs)
             elif op == "count":
                 result = store.triple_count()
+            elif op == "size":
+                result = store.size()
             else:
                 raise ValueError(f"unknown operation {op!r}")
             conn.send(("ok", result))
