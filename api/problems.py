@@ -11,9 +11,11 @@ PROBLEM = "application/problem+json"
 class Problem(Exception):
     """An error to send as problem details."""
 
-    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank"):
+    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank",
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.status, self.title, self.detail, self.type = status, title, detail, type_
+        self.headers = headers or {}
 
 
 def problem_response(status: int, title: str, detail: str, instance: str | None = None, type_: str = "about:blank") -> JSONResponse:
@@ -24,4 +26,6 @@ def problem_response(status: int, title: str, detail: str, instance: str | None 
 
 
 async def problem_handler(request: Request, exc: Problem) -> JSONResponse:
-    return problem_response(exc.status, exc.title, exc.detail, request.url.path, exc.type)
+    response = problem_response(exc.status, exc.title, exc.detail, request.url.path, exc.type)
+    response.headers.update(exc.headers)
+    return response

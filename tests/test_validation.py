@@ -208,3 +208,29 @@ def test_post_validate_problems(client, body, ctype, status, probe):
     r = client.post("/validate", content=body, headers={"Content-Type": ctype})
     assert r.status_code == status and r.headers["content-type"] == "application/problem+json"
     assert probe in r.json()["detail"]
+
+
+def test_a_second_date_while_one_is_validated_is_told_to_come_back_not_queued(client):
+    """Each reference date costs a whole-graph validation; a flood of dates must not queue up and
+    hold every request thread, so a second date while one runs gets 503 with Retry-After, the same
+    date waits for the running one, and once it is done the second date is answered."""
+    import threading
+    import time
+
+    from qigraph.api.routes import validate as route
+
+    first: dict = {}
+    runner = threading.Thread(target=lambda: first.update(r=client.get("/validate", params={"date": "2031-01-02"},
+                                                                        headers={"Accept": "application/json"})))
+    runner.start()
+    while route._computing.get("date") != datetime.date(2031, 1, 2) and runner.is_alive():
+        time.sleep(0.01)  # wait for the state "validating 2031-01-02", not for a length of time
+    assert runner.is_alive(), "the first validation ended before the second request could be sent"
+    busy = client.get("/validate", params={"date": "2031-01-03"}, headers={"Accept": "application/json"})
+    same = client.get("/validate", params={"date": "2031-01-02"}, headers={"Accept": "application/json"})
+    runner.join()
+    assert busy.status_code == 503 and busy.headers["retry-after"].isdigit()
+    assert busy.headers["content-type"].startswith("application/problem+json") and "another date" in busy.json()["detail"]
+    assert same.status_code == 200 and same.json() == first["r"].json()  # waited for the running one
+    later = client.get("/validate", params={"date": "2031-01-03"}, headers={"Accept": "application/json"})
+    assert later.status_code == 200 and later.json()["referenceDate"] == "2031-01-03"

@@ -39,6 +39,9 @@ REPORT_TYPES = {
 _FORMAT_ALIASES = {"json": "application/json", "html": "text/html", "ttl": "text/turtle", "turtle": "text/turtle",
                    "jsonld": "application/ld+json", "json-ld": "application/ld+json", "nt": "application/n-triples"}
 _lock = threading.Lock()
+_computing: dict[str, datetime.date] = {}  # the date whose whole-graph report is being computed
+_KEPT_DATES = 4  # whole-graph reports kept, one per reference date
+_RETRY_SECONDS = 10
 
 
 def _negotiate(accept: str | None, fmt: str | None) -> str:
@@ -98,19 +101,42 @@ def respond(request: Request, report: ValidationReport, media: str, lang: str, *
 
 def graph_report(request: Request, store, *, reference: datetime.date) -> ValidationReport:
     """The report on the whole built graph for a reference date, computed once per date and kept
-    (the store is read-only, so the result keeps); the validation page shows it too."""
+    (the store is read-only, so the result keeps; a data merge clears it); the validation page
+    shows it too.
+
+    One whole-graph validation runs at a time. A request for the date being computed waits for
+    it; one for another date, while a validation runs, is told to come back (503, Retry-After)
+    rather than queued: each date costs seconds of CPU, and a queue of dates would hold every
+    request thread while it drained.
+
+    Raises:
+        Problem: 503 while another date's report is being computed.
+    """
     cache = request.app.state.__dict__.setdefault("validation_reports", {})
-    with _lock:  # one whole-graph validation at a time
+    kept = cache.get(reference)
+    if kept is not None:
+        return kept
+    if not _lock.acquire(blocking=False):
+        if _computing.get("date") != reference:
+            raise Problem(503, "Validation busy", "the whole graph is being validated for another date; "
+                          "ask again in a few seconds", headers={"Retry-After": str(_RETRY_SECONDS)})
+        _lock.acquire()
+    try:
         if reference not in cache:
-            cache.clear()
-            cache[reference] = validate_store(store, reference_date=reference)
+            _computing["date"] = reference
+            report = validate_store(store, reference_date=reference)
+            while len(cache) >= _KEPT_DATES:  # the oldest computed date goes first
+                cache.pop(next(iter(cache)))
+            cache[reference] = report
         return cache[reference]
+    finally:
+        _computing.pop("date", None)
+        _lock.release()
 
 
 def kept_graph_report(request: Request, *, reference: datetime.date) -> ValidationReport | None:
     """The whole-graph report for a reference date if it has been computed already, else None."""
-    with _lock:
-        return request.app.state.__dict__.get("validation_reports", {}).get(reference)
+    return request.app.state.__dict__.get("validation_reports", {}).get(reference)  # never waits for a validation
 
 
 def upload_clauses(request: Request, store) -> dict:
