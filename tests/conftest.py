@@ -9,6 +9,7 @@ import pytest
 from rdflib import Graph
 
 from qigraph.build import assemble, build
+from endpoints import qigraph_serve
 from support import DATA_DIR
 
 
@@ -46,33 +47,8 @@ def data_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def live_server(store_path):
     """`qigraph serve` on a free port, as a user runs it; yields its base URL."""
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, QIGRAPH_STORE=store_path)
-    proc = subprocess.Popen([sys.executable, "-m", "qigraph.cli", "serve", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"qigraph serve did not start: {proc.stderr.read().decode()}") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with qigraph_serve(store_path) as url:
+        yield url
 
 
 # The backends the API's contract suite runs on: the embedded store, and real remote servers

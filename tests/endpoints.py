@@ -55,6 +55,34 @@ def _wait(url: str, process: subprocess.Popen, log: Path, what: str, seconds: fl
         time.sleep(0.2)
 
 
+@contextlib.contextmanager
+def qigraph_serve(store_path: str, *args: str, env: dict[str, str] | None = None):
+    """`qigraph serve` on the store at a free port, as a user runs it (``args``: more options,
+    ``env``: more environment); yields its base URL and stops it afterwards."""
+    import os
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "qigraph.cli", "serve", "--port", str(port), "--log-level", "warning", *args],
+                            env=dict(os.environ, QIGRAPH_STORE=store_path, **(env or {})),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"qigraph serve did not start: {proc.stderr.read().decode()}") from None
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def oxigraph_binary() -> str:
     """The `oxigraph` server binary of the environment running the tests."""
     found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")

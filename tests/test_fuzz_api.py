@@ -8,15 +8,11 @@ derandomized, so every run sends the same requests.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 import schemathesis
+from endpoints import qigraph_serve
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,26 +29,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture(scope="module")
 def fuzz_server(store_path):
     """`qigraph serve` on the built store with a write token configured; yields its base URL."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = dict(os.environ, QIGRAPH_STORE=store_path, QIGRAPH_WRITE_TOKEN=WRITE_TOKEN)
-    proc = subprocess.Popen([sys.executable, "-m", "qigraph.cli", "serve", "--port", str(port), "--log-level", "warning",
-                             "--query-timeout", "10"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"qigraph serve did not start: {proc.stderr.read().decode()}") from None
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with qigraph_serve(store_path, "--query-timeout", "10", env={"QIGRAPH_WRITE_TOKEN": WRITE_TOKEN}) as url:
+        yield url
 
 
 @pytest.fixture()
