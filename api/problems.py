@@ -18,11 +18,13 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
-def problem_response(status: int, title: str, detail: str, instance: str | None = None, type_: str = "about:blank") -> JSONResponse:
+def problem_response(status: int, title: str, detail: str, instance: str | None = None, type_: str = "about:blank",
+                     **extra) -> JSONResponse:
+    """Problem details; ``extra``: members of the problem's own (RFC 9457 §3.2), e.g. the ids in conflict."""
     body = {"type": type_, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse({**body, **extra}, status_code=status, media_type=PROBLEM)
 
 
 async def problem_handler(request: Request, exc: Problem) -> JSONResponse:

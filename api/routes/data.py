@@ -11,19 +11,14 @@ from starlette.concurrency import run_in_threadpool
 
 from qigraph import merge, uploads
 from qigraph.matching import forget_matcher
-from qigraph.validation import shape_clauses
 
 from ..deps import StoreDep
 from ..limits import WriterDep
-from ..problems import PROBLEM, Problem
+from ..problems import Problem, problem_response
 from .match import start_warming
+from .validate import _reference_date, upload_clauses
 
 router = APIRouter(prefix="/data", tags=["data"])
-
-
-def _problem(status: int, title: str, detail: str, request: Request, **extra) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.url.path, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
 @router.post("", summary="Merge a batch of body records into the curated data and rebuild the store (needs the write token)",
@@ -39,8 +34,6 @@ async def merge_data(request: Request, _writer: WriterDep, store: StoreDep, date
     shapes first and rejected whole when it has violations (the report, as ``POST /validate``
     gives it in JSON); nothing is written then. A ``From`` header (the steward's e-mail) goes into
     the merge log."""
-    from .validate import _reference_date
-
     settings = request.app.state.settings
     try:
         data_dir = merge.writable_data_dir(settings.data_dir)
@@ -57,19 +50,17 @@ async def merge_data(request: Request, _writer: WriterDep, store: StoreDep, date
         records = uploads.read_records(body, request.headers["content-type"])
     except uploads.InputError as exc:
         raise Problem(422 if exc.kind == "record" else 400, "Invalid record" if exc.kind == "record" else "Malformed input", str(exc)) from None
-    clauses = request.app.state.__dict__.get("shape_clauses")
-    if clauses is None:
-        clauses = request.app.state.shape_clauses = await run_in_threadpool(shape_clauses, store)
+    clauses = await run_in_threadpool(upload_clauses, request, store)
     who = "steward" + (f" <{request.headers['from'][:200]}>" if request.headers.get("from") else "")
     try:
         result = await run_in_threadpool(lambda: merge.merge(records, data_dir=data_dir, store=settings.store,
                                                              options=settings.open_options(), who=who, check_store=store,
                                                              reference_date=reference, clause_info=clauses))
     except merge.MergeConflict as exc:
-        return _problem(409, "Conflicting records", str(exc), request, ids=exc.ids)
+        return problem_response(409, "Conflicting records", str(exc), request.url.path, ids=exc.ids)
     except merge.MergeRejected as exc:
-        return _problem(422, "The batch does not conform to the shapes", f"{exc.report.summary('en').rstrip('.')}; nothing was written",
-                        request, **exc.report.to_json())
+        return problem_response(422, "The batch does not conform to the shapes",
+                                f"{exc.report.summary('en').rstrip('.')}; nothing was written", request.url.path, **exc.report.to_json())
     except uploads.InputError as exc:
         raise Problem(422, "Invalid record", str(exc)) from None
     except DataError as exc:

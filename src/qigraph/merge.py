@@ -485,6 +485,7 @@ def merge(records: list[dict], *, data_dir: Path, store: str, options: dict | No
             replace, add = edits.setdefault(rel, ({}, []))
             (replace.__setitem__(rid, rec) if rid in existing else add.append(rec))
         generation = None
+        target = None if is_remote(store) else open_store(store, create=True)
         try:
             shutil.copytree(data_dir, staging, ignore=shutil.ignore_patterns(".*", LOG_NAME, "__pycache__"))
             for rel, (replace, add) in sorted(edits.items()):
@@ -495,11 +496,9 @@ def merge(records: list[dict], *, data_dir: Path, store: str, options: dict | No
                     raise RuntimeError(f"{rel}: the spliced text does not read back as the merged records")
                 (staging / rel).write_text(new, encoding="utf-8")
             progress("staged")
-            whole, _report = assemble(staging)
-            ntriples = whole.serialize(format="nt", encoding="utf-8")
-            if not is_remote(store):
-                target = open_store(store, create=True)
-                generation = target.write_generation(ntriples, tag=f"merge-{merge_id}")
+            whole, _report = assemble(staging)  # the merged data must build before anything is committed
+            if target is not None:  # a remote store is rebuilt from the files once they are in place (_apply)
+                generation = target.write_generation(whole.serialize(format="nt", encoding="utf-8"), tag=f"merge-{merge_id}")
             for rel in edits:
                 with open(staging / rel, "rb") as handle:
                     os.fsync(handle.fileno())
@@ -507,8 +506,11 @@ def merge(records: list[dict], *, data_dir: Path, store: str, options: dict | No
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             if generation:
-                open_store(store, create=True).discard(generation)
+                target.discard(generation)
             raise
+        finally:
+            if target is not None:
+                target.close()
         entry = {"merge": merge_id, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "who": who,
                  "added": added, "replaced": replaced, "files": sorted(edits)}
         journal = {"merge": merge_id, "store": store, "generation": generation, "staging": staging.name,
