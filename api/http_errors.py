@@ -22,7 +22,4 @@ async def http_error(request: Request, exc: HTTPException):
     detail = str(exc.detail) if exc.detail else title
     if exc.status_code in _HINTS and detail in ("Not Found", "There was an error parsing the body"):
         detail += _HINTS[exc.status_code]
-    response = problem_response(exc.status_code, title, detail, request.url.path)
-    for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
-        response.headers[name] = value
-    return response
+    return problem_response(exc.status_code, title, detail, request.url.path, headers=exc.headers)  # e.g. Allow on a 405

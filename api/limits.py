@@ -7,13 +7,12 @@ before anything is parsed, stored or written.
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
 
-from .problems import PROBLEM, Problem
+from .problems import Problem, problem_response
 
 
 class RequestTooLarge(Exception):
@@ -31,7 +30,7 @@ class BodySizeLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await self._refuse(scope, send)
+            return await self._refuse(scope, receive, send)
         seen = 0
         started = False
 
@@ -53,16 +52,12 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except RequestTooLarge:
             if not started:
-                await self._refuse(scope, send)
+                await self._refuse(scope, receive, send)
 
-    async def _refuse(self, scope, send):
-        body = json.dumps({"type": "about:blank", "title": "Request too large", "status": 413,
-                           "detail": f"the request body is larger than the {self.max_bytes:,} byte limit; "
-                                     f"send less (split a batch) or ask the operator to raise --max-request-bytes",
-                           "instance": scope.get("path", "")}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope, receive, send):
+        await problem_response(413, "Request too large", f"the request body is larger than the {self.max_bytes:,} byte limit; "
+                               f"send less (split a batch) or ask the operator to raise --max-request-bytes",
+                               scope.get("path", ""))(scope, receive, send)
 
 
 def require_writer(request: Request) -> None:

@@ -18,16 +18,15 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
-def problem_response(status: int, title: str, detail: str, instance: str | None = None, type_: str = "about:blank",
-                     **extra) -> JSONResponse:
-    """Problem details; ``extra``: members of the problem's own (RFC 9457 §3.2), e.g. the ids in conflict."""
+def problem_response(status: int, title: str, detail: str, instance: str | None = None, type_: str = "about:blank", *,
+                     headers: dict[str, str] | None = None, **extra) -> JSONResponse:
+    """Problem details (also an ASGI app, so middleware can send it); ``headers``: e.g. Retry-After;
+    ``extra``: members of the problem's own (RFC 9457 §3.2), e.g. the ids in conflict."""
     body = {"type": type_, "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
-    return JSONResponse({**body, **extra}, status_code=status, media_type=PROBLEM)
+    return JSONResponse({**body, **extra}, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 async def problem_handler(request: Request, exc: Problem) -> JSONResponse:
-    response = problem_response(exc.status, exc.title, exc.detail, request.url.path, exc.type)
-    response.headers.update(exc.headers)
-    return response
+    return problem_response(exc.status, exc.title, exc.detail, request.url.path, exc.type, headers=exc.headers)

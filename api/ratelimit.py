@@ -9,13 +9,12 @@ so probes keep working while a client is being held back.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
 from limits import parse_many, storage, strategies
 
-from .problems import PROBLEM
+from .problems import problem_response
 
 EXEMPT = ("/health",)
 
@@ -47,15 +46,10 @@ class RateLimit:
         for item in self.items:
             if not self.limiter.hit(item, client):
                 reset = self.limiter.get_window_stats(item, client).reset_time
-                return await self._refuse(scope, send, max(1, math.ceil(reset - time.time())))
+                return await self._refuse(scope, receive, send, max(1, math.ceil(reset - time.time())))
         return await self.app(scope, receive, send)
 
-    async def _refuse(self, scope, send, retry_after: int):
-        body = json.dumps({"type": "about:blank", "title": "Too many requests", "status": 429,
-                           "detail": f"this client sent more than the server's limit of {self.rate} requests; "
-                                     f"wait {retry_after} s (Retry-After) and slow down",
-                           "instance": scope.get("path", "")}).encode()
-        await send({"type": "http.response.start", "status": 429,
-                    "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode()),
-                                (b"retry-after", str(retry_after).encode())]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope, receive, send, retry_after: int):
+        await problem_response(429, "Too many requests", f"this client sent more than the server's limit of {self.rate} requests; "
+                               f"wait {retry_after} s (Retry-After) and slow down", scope.get("path", ""),
+                               headers={"Retry-After": str(retry_after)})(scope, receive, send)
