@@ -103,6 +103,17 @@ def _row_mismatches(scale: dict) -> list[str]:
     return out
 
 
+def _log_axes(ax, ylabel: str, title: str, **title_style) -> None:
+    """Both axes logarithmic, triples along x, a grid and a legend: the frame every plot here shares."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("triples")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, **title_style)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
 def plots(results: dict, folder: Path) -> list[str]:
     """PNG plots beside the report; returns their file names."""
     import matplotlib
@@ -130,13 +141,7 @@ def plots(results: dict, folder: Path) -> list[str]:
             if pts:
                 ax.plot(*zip(*pts), marker="o", label=LABELS[e], color=colors[e])
         title += f", {len(names)} requests"
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("triples")
-        ax.set_ylabel("ms")
-        ax.set_title(title, fontsize=10)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
+        _log_axes(ax, "ms", title, fontsize=10)
     fig.tight_layout()
     fig.savefig(folder / "latency.png", dpi=110)
     plt.close(fig)
@@ -147,26 +152,14 @@ def plots(results: dict, folder: Path) -> list[str]:
     ax.plot(xs, [max(s.get("cold_start_s") or [0]) for _, s in scales], marker="o", label="qigraph serve ready (worst of runs)")
     ax.plot(xs, [s["generate"].get("load_s") for _, s in scales], marker="o", label="bulk load into the store")
     ax.plot(xs, [s["generate"].get("wall_s") for _, s in scales], marker="o", label="generate + load")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("triples")
-    ax.set_ylabel("s")
-    ax.set_title("Cold start and build")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    _log_axes(ax, "s", "Cold start and build")
     ax = axes[1]
     for e in ENGINES:  # peak memory depends on the requests asked: scales asked only a few are left out
         pts = [(s["triples"], s["engines"].get(e, {}).get("peak_rss_mb")) for _, s in full]
         pts = [(x, y) for x, y in pts if y]
         if pts:
             ax.plot(*zip(*pts), marker="o", label=LABELS[e], color=colors[e])
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("triples")
-    ax.set_ylabel("MiB")
-    ax.set_title("Peak resident memory (process tree), whole workload")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
+    _log_axes(ax, "MiB", "Peak resident memory (process tree), whole workload")
     fig.tight_layout()
     fig.savefig(folder / "startup-memory.png", dpi=110)
     plt.close(fig)
