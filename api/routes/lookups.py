@@ -12,9 +12,10 @@ from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from qigraph.loaders.bodies import KIND_CLASS
 from rdflib import Literal, URIRef
 
-from qigraph.loaders.bodies import KIND_CLASS
+from qigraph.labels import labels_of, values
 from qigraph.namespaces import QI, QID, sparql_prologue
 
 from ..deps import StoreDep
@@ -30,10 +31,9 @@ STATES = {"applying": QI.Applying, "in-preparation": QI.InPreparation, "accepted
           "revoked": QI.Revoked, "unknown": QI.StateUnknown}
 _UP = "(skos:broader|skos:broadMatch|skos:exactMatch|^skos:exactMatch|^skos:narrowMatch)*"
 
-# A page's bodies, then the labels of what they point to, by two queries with the terms first:
-# Oxigraph joins a VALUES table of predicates, or an OPTIONAL label per object, against every such
-# triple of the graph (58 s for 50 bodies at a million triples), where a FILTER on the predicate
-# and a VALUES table of objects are index lookups (0.03 s each).
+# A page's bodies, then the labels of what they point to (qigraph.labels), by two queries with the
+# terms first: Oxigraph joins a VALUES table of predicates against every such triple of the graph,
+# where a FILTER on the predicate is an index lookup.
 _BODIES = sparql_prologue() + """
 SELECT DISTINCT ?b ?p ?o WHERE {
   #BODIES
@@ -42,9 +42,6 @@ SELECT DISTINCT ?b ?p ?o WHERE {
   FILTER(?p IN (rdfs:label, rdf:type, qi:state, qi:hostedBy, qi:leadHost, qi:servesIndustry, qi:district, dcterms:source,
                 qi:hostKnown, qi:approvedBy))
 }"""
-_LABELS = sparql_prologue() + """
-SELECT ?o ?label WHERE { #OBJECTS ?o rdfs:label ?label . FILTER(LANG(?label) IN ("zh", "en")) }"""
-_LABELS_AT_ONCE = 500  # objects per labels query
 
 
 _CONCEPTS = sparql_prologue() + f"""
@@ -120,9 +117,9 @@ def _bodies(store, only: list[URIRef] | None = None) -> dict[str, dict]:
             return {}
         for b in only:  # the caller's order
             bodies[str(b)]
-    query = _BODIES.replace("#BODIES", "" if only is None else _values("b", only)).replace("#IS_BODY", _is_body(store))
+    query = _BODIES.replace("#BODIES", "" if only is None else values("b", only)).replace("#IS_BODY", _is_body(store))
     rows = store.select(query)["results"]["bindings"]
-    labels = _labels(store, sorted({raw["o"]["value"] for raw in rows if raw["o"]["type"] == "uri"}))
+    labels = labels_of(store, sorted({raw["o"]["value"] for raw in rows if raw["o"]["type"] == "uri"}))
     for raw in rows:
         r = {k: v["value"] for k, v in raw.items()}
         r["olabelZh"], r["olabelEn"] = labels.get(r["o"], {}).get("zh"), labels.get(r["o"], {}).get("en")
@@ -157,24 +154,6 @@ def _bodies(store, only: list[URIRef] | None = None) -> dict[str, dict]:
         b["hosts"].sort(key=lambda ref: ref["iri"])
         b["sources"].sort()
     return {k: b for k, b in bodies.items() if "iri" in b}
-
-
-def _labels(store, iris: list[str]) -> dict[str, dict[str, str]]:
-    """The zh and en label of each IRI (the least, where one has several, so every engine agrees)."""
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    for start in range(0, len(iris), _LABELS_AT_ONCE):
-        chunk = [URIRef(i) for i in iris[start:start + _LABELS_AT_ONCE]]
-        for raw in store.select(_LABELS.replace("#OBJECTS", _values("o", chunk)))["results"]["bindings"]:
-            lang, text = raw["label"].get("xml:lang", "").lower(), raw["label"]["value"]
-            kept = labels[raw["o"]["value"]]
-            if lang not in kept or text < kept[lang]:
-                kept[lang] = text
-    return labels
-
-
-def _values(name: str, terms: list) -> str:
-    """``VALUES ?name { … }`` from rdflib terms (serialised, never raw strings)."""
-    return f"VALUES ?{name} {{ {' '.join(t.n3() for t in terms)} }}"
 
 
 # The filters of /centers as SPARQL, so that the engine filters, sorts and pages rather than
@@ -237,7 +216,7 @@ def _center_filters(store, *, industry: str | None, kind: str | None, state: str
     if keep is not None:
         if not keep:
             return None
-        parts.append(_values("b", [URIRef(b) for b in sorted(keep)]))
+        parts.append(values("b", [URIRef(b) for b in sorted(keep)]))
     parts.append(is_body)
     if kind:
         parts.append(f"?b a {KIND_CLASS[kind].n3()} .")

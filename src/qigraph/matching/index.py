@@ -8,6 +8,7 @@ import re
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
+from qigraph.labels import labels_of
 from qigraph.namespaces import sparql_prologue
 
 from .bm25 import BM25
@@ -22,34 +23,36 @@ QID = "https://w3id.org/qigraph/id/"
 PHRASE_WEIGHT, LABEL_WEIGHT, DEFINITION_WEIGHT, NARROWER_WEIGHT = 3.0, 1.0, 0.5, 0.5
 BODY_NAME_WEIGHT, BODY_DESCRIPTION_WEIGHT = 2.0, 1.0
 
+# Predicates are chosen by FILTER(?p IN …), never by a VALUES table: Oxigraph joins such a table
+# against every triple of the graph with those predicates (the same pitfall as qigraph.labels).
+_CONCEPT_SCHEMES = sparql_prologue() + "SELECT ?c ?scheme WHERE { ?c a skos:Concept ; skos:inScheme ?scheme }"
 _CONCEPT_TEXT = sparql_prologue() + """
-SELECT ?c ?scheme ?p ?o WHERE {
-  ?c a skos:Concept ; skos:inScheme ?scheme ; ?p ?o .
-  VALUES ?p { skos:prefLabel skos:altLabel skos:definition skos:scopeNote }
+SELECT ?c ?p ?o WHERE {
+  ?c a skos:Concept ; ?p ?o .
+  FILTER(?p IN (skos:prefLabel, skos:altLabel, skos:definition, skos:scopeNote))
 }"""
 _CONCEPT_LINKS = sparql_prologue() + """
 SELECT ?c ?p ?o WHERE {
   ?c a skos:Concept ; ?p ?o .
-  VALUES ?p { skos:broader skos:broadMatch skos:narrowMatch skos:exactMatch dcterms:source }
+  FILTER(?p IN (skos:broader, skos:broadMatch, skos:narrowMatch, skos:exactMatch, dcterms:source))
 }"""
 _SCHEMES = sparql_prologue() + """
 SELECT ?s ?zh ?en WHERE { ?s a skos:ConceptScheme ; rdfs:label ?zh , ?en FILTER(LANG(?zh) = "zh" && LANG(?en) = "en") }"""
 # The body classes are found first and the bodies by them: the path ``a/rdfs:subClassOf*`` from
 # every resource made this query most of the index's build time on a large graph.
 _BODY_CLASSES = sparql_prologue() + "SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* qi:QualityInfrastructureBody }"
+# The labels of what the bodies point to come from qigraph.labels, not from OPTIONAL patterns here.
 _BODIES = sparql_prologue() + """
-SELECT ?b ?p ?o ?ozh ?oen WHERE {
+SELECT ?b ?p ?o WHERE {
   VALUES ?bodyClass { #CLASSES }
   ?b a ?bodyClass ; ?p ?o .
-  VALUES ?p { rdfs:label skos:altLabel qi:description rdf:type qi:state qi:hostedBy qi:servesIndustry qi:district
-              dcterms:source qi:approvedBy }
-  OPTIONAL { ?o rdfs:label ?ozh FILTER(LANG(?ozh) = "zh") }
-  OPTIONAL { ?o rdfs:label ?oen FILTER(LANG(?oen) = "en") }
+  FILTER(?p IN (rdfs:label, skos:altLabel, qi:description, rdf:type, qi:state, qi:hostedBy, qi:servesIndustry,
+                qi:district, dcterms:source, qi:approvedBy))
 }"""
 _TASKS = sparql_prologue() + """
 SELECT ?t ?n ?text ?p ?o WHERE {
   ?t a qi:Task ; qi:taskNumber ?n ; qi:taskText ?text .
-  OPTIONAL { ?t ?p ?o VALUES ?p { qi:responsibleAgency qi:concernsBody } }
+  OPTIONAL { ?t ?p ?o FILTER(?p IN (qi:responsibleAgency, qi:concernsBody)) }
 }"""
 _CLAUSES = sparql_prologue() + """
 SELECT ?part ?doc ?label ?text ?title WHERE {
@@ -69,6 +72,10 @@ SELECT ?r ?program ?label ?quote ?clause WHERE {
   ?r a qi:ApplicationCondition ; qi:appliesTo ?program ; rdfs:label ?label ; qi:quote ?quote ; prov:wasDerivedFrom ?clause
   FILTER(LANG(?label) = "zh")
 }"""
+
+
+# The body properties whose objects are resources shown with their labels.
+_LINKS = {"type", "state", "hostedBy", "servesIndustry", "approvedBy"}
 
 
 def _rows(store, query: str) -> list[dict[str, str]]:
@@ -196,8 +203,13 @@ def build_index(store) -> Index:
         store: a qigraph store (anything with ``select``) holding the built graph.
     """
     concepts: dict[str, Concept] = {}
+    # The scheme by its own query: beside the text it would be repeated on every label and note.
+    for r in _rows(store, _CONCEPT_SCHEMES):
+        concepts.setdefault(r["c"], Concept(r["c"], r["scheme"]))
     for r in _rows(store, _CONCEPT_TEXT):
-        c = concepts.setdefault(r["c"], Concept(r["c"], r["scheme"]))
+        c = concepts.get(r["c"])
+        if c is None:  # a concept in no scheme is not matched
+            continue
         p, lang = r["p"].rsplit("#", 1)[-1], r.get("o@", "")
         if p == "prefLabel":
             c.label[lang] = r["o"]
@@ -227,9 +239,13 @@ def build_index(store) -> Index:
     bodies: dict[str, Body] = {}
     types: dict[str, dict[str, dict]] = defaultdict(dict)
     classes = " ".join(f"<{r['c']}>" for r in _rows(store, _BODY_CLASSES))
-    for r in _rows(store, _BODIES.replace("#CLASSES", classes)):
+    rows = _rows(store, _BODIES.replace("#CLASSES", classes))
+    linked = sorted({r["o"] for r in rows if r["p"].rsplit("#", 1)[-1] in _LINKS})
+    linked_labels = labels_of(store, linked)
+    for r in rows:
         b = bodies.setdefault(r["b"], Body(r["b"]))
         p, o = r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["o"]
+        r["ozh"], r["oen"] = linked_labels.get(o, {}).get("zh"), linked_labels.get(o, {}).get("en")
         ref = {"iri": o, "label_zh": r.get("ozh"), "label_en": r.get("oen")}
         if p == "label":
             b.label[r.get("o@", "zh")] = o
@@ -264,7 +280,19 @@ def build_index(store) -> Index:
     clauses = {r["part"]: r for r in _rows(store, _CLAUSES)}
     agencies = {r["a"]: {"zh": r["zh"], "en": r["en"]} for r in _rows(store, _AGENCIES)}
     programs = {r["p"]: r for r in _rows(store, _PROGRAMS)}
-    conditions = _rows(store, _CONDITIONS)
+    conditions = sorted(_rows(store, _CONDITIONS), key=lambda r: (r["program"], r["r"], r["clause"]))
+
+    # Whatever order an engine gives rows in, the index, and so every answer and reason, is the same.
+    concepts, bodies, tasks, clauses, agencies, programs = (
+        dict(sorted(d.items())) for d in (concepts, bodies, tasks, clauses, agencies, programs))
+    for c in concepts.values():
+        c.alt.sort()
+        c.notes.sort()
+        c.sources.sort()
+    for b in bodies.values():
+        b.alt.sort()
+        b.hosts.sort(key=lambda ref: ref["iri"])
+        b.sources.sort()
 
     user_words = [t for c in concepts.values() for t in c.labels("zh")]
     user_words += [t for b in bodies.values() for t in [b.label.get("zh", ""), *b.alt]]

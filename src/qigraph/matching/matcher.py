@@ -85,6 +85,26 @@ def _outer(words) -> list[str]:
     return out
 
 
+def _occurrences(labels: set[str], texts: dict[str, str]) -> dict[str, list[str]]:
+    """For each label, the keys of the texts it occurs in (as a substring).
+
+    >>> found = _occurrences({"集成电路", "芯片", "航天"}, {"t1": "支持车规级芯片、集成电路封装", "t2": "芯片检测"})
+    >>> sorted((label, sorted(keys)) for label, keys in found.items())
+    [('芯片', ['t1', 't2']), ('集成电路', ['t1'])]
+    """
+    # Each distinct text once (a large graph repeats the same task texts), and each of its substrings
+    # of a length some label has: a few dictionary look-ups per character.
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for key, text in texts.items():
+        keys_of[text].append(key)
+    lengths = sorted({len(label) for label in labels})
+    found: dict[str, list[str]] = defaultdict(list)
+    for text, keys in keys_of.items():
+        for label in {text[i:i + n] for i in range(len(text)) for n in lengths if i + n <= len(text)} & labels:
+            found[label].extend(keys)
+    return dict(found)
+
+
 def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
@@ -126,9 +146,26 @@ class Matcher:
             ordered = tuple(sorted(group, key=self._scheme_rank))
             for member in group:
                 self._cluster[member] = ordered
-        # Chinese labels of two or more characters, to find the concepts a task or clause names.
-        self._zh_labels = {c: sorted({t for t in ix.concepts[c].labels("zh") if len(t) >= 2}, key=len, reverse=True)
+        # Chinese labels of two or more characters, to find the concepts a task or clause names;
+        # longest first (then by text, so the choice among labels of one length is the same each run).
+        self._zh_labels = {c: sorted({t for t in ix.concepts[c].labels("zh") if len(t) >= 2}, key=lambda t: (-len(t), t))
                            for c in ix.concepts}
+        # Which task and clause texts each such label occurs in, found once here: looking for every
+        # matched concept's labels in every text on each request took seconds at a million triples.
+        self._naming: dict[str, list[str]] = _occurrences(
+            {label for labels in self._zh_labels.values() for label in labels},
+            {**{t.iri: t.text for t in ix.tasks.values()}, **{p: c["text"] for p, c in ix.clauses.items()}})
+        self._tasks_of_body: dict[str, list[str]] = defaultdict(list)
+        for t in ix.tasks.values():
+            for b in sorted(t.bodies):
+                self._tasks_of_body[b].append(t.iri)
+        self._programs_of_doc: dict[str, list[str]] = defaultdict(list)
+        for piri, program in ix.programs.items():
+            self._programs_of_doc[program["doc"]].append(piri)
+        self._plan_conditions: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for cond in ix.conditions:
+            if "上海市产业发展规划" in cond["quote"]:
+                self._plan_conditions[cond["program"]].append(cond)
 
     def _scheme_rank(self, iri: str) -> tuple[int, str]:
         scheme = self.index.concepts[iri].scheme.rsplit("/", 1)[-1]
@@ -272,14 +309,19 @@ class Matcher:
         return hits
 
     # ------------------------------------------------------------------ tasks, clauses
-    def _names(self, text: str, industries: dict[str, dict]) -> tuple[float, str, str] | None:
-        best = None
+    def _named(self, industries: dict[str, dict]) -> dict[str, tuple[float, str, str]]:
+        """The task and clause texts that name a matched industry: for each, the best-scoring such
+        industry (the first matched, among equals) and the longest of its labels the text has."""
+        best: dict[str, tuple[float, str, str]] = {}
         for iri, hit in industries.items():
+            seen: set[str] = set()
             for label in self._zh_labels[iri]:
-                if label in text:
-                    if best is None or hit["score"] > best[0]:
-                        best = (hit["score"], iri, label)
-                    break
+                for key in self._naming.get(label, ()):
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    if key not in best or hit["score"] > best[key][0]:
+                        best[key] = (hit["score"], iri, label)
         return best
 
     def _cited_sources(self, industries: dict[str, dict], pool) -> dict[str, _Hit]:
@@ -297,24 +339,29 @@ class Matcher:
     def _tasks(self, industries: dict[str, dict], centers: dict[str, dict]) -> dict[str, _Hit]:
         ix = self.index
         hits = self._cited_sources(industries, ix.tasks)
-        for t in ix.tasks.values():
-            named = self._names(t.text, industries)
-            if named:
-                score, iri, label = named
+        named = self._named(industries)
+        concerned: dict[str, list[str]] = defaultdict(list)
+        for b in centers:
+            for t in self._tasks_of_body.get(b, ()):
+                concerned[t].append(b)
+        # In the tasks' order, as the reasons of one task are listed by what it names, then by center.
+        for t in ix.tasks:
+            if t in named:
+                score, iri, label = named[t]
                 name = ix.concepts[iri].label.get("zh")
-                _merge(hits, t.iri, score * 0.9, Reason(f"it names “{label}” ({name})", zh=f"提到“{label}”（{name}）"))
-            for b in t.bodies & centers.keys():
+                _merge(hits, t, score * 0.9, Reason(f"it names “{label}” ({name})", zh=f"提到“{label}”（{name}）"))
+            for b in sorted(concerned.get(t, ()), key=list(centers).index):
                 name = ix.bodies[b].label.get("zh")
-                _merge(hits, t.iri, centers[b]["score"] * 0.9, Reason(f"it concerns the center {name}", zh=f"涉及机构“{name}”"))
+                _merge(hits, t, centers[b]["score"] * 0.9, Reason(f"it concerns the center {name}", zh=f"涉及机构“{name}”"))
         return hits
 
     def _clauses(self, industries: dict[str, dict]) -> dict[str, _Hit]:
         ix = self.index
         hits = self._cited_sources(industries, ix.clauses)
-        for part, clause in ix.clauses.items():
-            named = self._names(clause["text"], industries)
-            if named:
-                score, iri, label = named
+        named = self._named(industries)
+        for part in ix.clauses:
+            if part in named:
+                score, iri, label = named[part]
                 name = ix.concepts[iri].label.get("zh")
                 _merge(hits, part, score * 0.9, Reason(f"it names “{label}” ({name})", zh=f"提到“{label}”（{name}）"))
         return hits
@@ -340,23 +387,22 @@ class Matcher:
     def _programs(self, industries: dict[str, dict]) -> dict[str, _Hit]:
         ix = self.index
         hits: dict[str, _Hit] = {}
-        for piri, program in ix.programs.items():
-            doc = program["doc"]
-            for iri, hit in industries.items():
-                concept = ix.concepts[iri]
-                for src in concept.sources:
-                    if src.startswith(doc + "/") and src in ix.clauses:
+        for iri, hit in industries.items():
+            concept = ix.concepts[iri]
+            for src in concept.sources:
+                if src in ix.clauses:
+                    for piri in self._programs_of_doc.get(ix.clauses[src]["doc"], ()):
                         _merge(hits, piri, hit["score"],
                                Reason(f"{ix.clauses[src]['label']} of its governing document lists {concept.label.get('zh')}",
                                       zh=f"其依据文件的{ix.clauses[src]['label']}列出了“{concept.label.get('zh')}”"))
-                if any(concept.scheme.endswith(s) for s in PLAN_SCHEMES):
-                    for cond in ix.conditions:
-                        if cond["program"] == piri and "上海市产业发展规划" in cond["quote"]:
-                            _merge(hits, piri, hit["score"] * 0.8,
-                                   Reason(f"{concept.label.get('zh')} is in Shanghai's industrial plan, which its application "
-                                          f"condition “{cond['label']}” asks for (inferred from the condition's words)",
-                                          zh=f"“{concept.label.get('zh')}”属于上海市产业发展规划，而其申报条件“{cond['label']}”"
-                                             "要求如此（由条件的文字推断）"))
+            if any(concept.scheme.endswith(s) for s in PLAN_SCHEMES):
+                for piri in ix.programs:
+                    for cond in self._plan_conditions.get(piri, ()):
+                        _merge(hits, piri, hit["score"] * 0.8,
+                               Reason(f"{concept.label.get('zh')} is in Shanghai's industrial plan, which its application "
+                                      f"condition “{cond['label']}” asks for (inferred from the condition's words)",
+                                      zh=f"“{concept.label.get('zh')}”属于上海市产业发展规划，而其申报条件“{cond['label']}”"
+                                         "要求如此（由条件的文字推断）"))
         return hits
 
     # ------------------------------------------------------------------ the answer

@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -82,17 +83,22 @@ def _english_words(text: str) -> list[tuple[str, str] | None]:
     so CAR-T does not turn into a car."""
     out: list[tuple[str, str] | None] = []
     for chunk in text.lower().split():
-        parts = _EN_WORD.findall(chunk)
-        if len(parts) > 1 and "-" in chunk:
-            whole = "-".join(parts)
-            if all(len(p) >= 3 for p in parts):
-                out.extend((stem(p), p) if p not in STOP_EN and not p.isdigit() else None for p in parts)
-            elif any(not p.isdigit() for p in parts):
-                out.append((whole, whole))
-            continue
-        for w in parts:
-            out.append(None if w in STOP_EN or w.isdigit() or len(w) < 2 else (stem(w), w))
+        out.extend(_chunk_words(chunk))
     return out
+
+
+@lru_cache(maxsize=100_000)  # an index repeats the same words in many labels and definitions
+def _chunk_words(chunk: str) -> tuple[tuple[str, str] | None, ...]:
+    """``_english_words`` of one lower-cased, whitespace-free chunk."""
+    parts = _EN_WORD.findall(chunk)
+    if len(parts) > 1 and "-" in chunk:
+        whole = "-".join(parts)
+        if all(len(p) >= 3 for p in parts):
+            return tuple((stem(p), p) if p not in STOP_EN and not p.isdigit() else None for p in parts)
+        if any(not p.isdigit() for p in parts):
+            return ((whole, whole),)
+        return ()
+    return tuple(None if w in STOP_EN or w.isdigit() or len(w) < 2 else (stem(w), w) for w in parts)
 
 
 def english_terms(text: str) -> list[tuple[str, str]]:
@@ -158,6 +164,12 @@ class Analyzer:
         # times (the index at a million triples spent most of its minutes re-cutting them), and a
         # run's cut never changes once the dictionary is complete, as it is here.
         self._cuts: dict[str, tuple[str, ...]] = {}
+        # A text's terms and phrase, kept likewise: building the index analyses each label several
+        # times (as a concept's own label, as its broader concepts' narrower label, as a phrase).
+        # They depend on the vocabulary, so learning more forgets them.
+        self._terms: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._phrases: dict[str, str | None] = {}
+        self._runs: dict[str, tuple[str, ...]] = {}  # a Chinese run's words and known sub-words
 
     def _cut(self, run: str) -> tuple[str, ...]:
         cut = self._cuts.get(run)
@@ -169,11 +181,22 @@ class Analyzer:
 
     def learn(self, texts: Iterable[str]) -> None:
         """Add the Chinese words of the indexed texts to the vocabulary sub-words are drawn from."""
+        self._terms.clear()
+        self._phrases.clear()
+        self._runs.clear()
         for text in texts:
             for run in CJK.findall(text):
                 self.vocabulary.update(w for w in self._cut(run) if len(w) >= 2 and w not in STOP_ZH)
 
-    def _chinese(self, run: str) -> list[str]:
+    def _chinese(self, run: str) -> tuple[str, ...]:
+        found = self._runs.get(run)
+        if found is None:
+            if len(self._runs) >= _MAX_CUTS:
+                self._runs.clear()
+            found = self._runs[run] = tuple(self._chinese_of(run))
+        return found
+
+    def _chinese_of(self, run: str) -> list[str]:
         out = []
         for word in self._cut(run):
             if len(word) >= 2 and word not in STOP_ZH:
@@ -203,6 +226,13 @@ class Analyzer:
     def phrase(self, text: str) -> str | None:
         """A whole label as one term: its words joined (低空经济; unmanned aerial vehicle); None if a
         stop word would be lost from it ("Future manufacturing" is not the phrase "future")."""
+        if text not in self._phrases:
+            if len(self._phrases) >= _MAX_CUTS:
+                self._phrases.clear()
+            self._phrases[text] = self._phrase(text)
+        return self._phrases[text]
+
+    def _phrase(self, text: str) -> str | None:
         for run in _RUNS.findall(text):
             if CJK.match(run):
                 if any(w in STOP_ZH for w in self._cut(run)):
@@ -227,6 +257,14 @@ class Analyzer:
 
     def terms(self, text: str) -> list[tuple[str, str]]:
         """All index terms of a text, with repeats, as (term, surface)."""
+        found = self._terms.get(text)
+        if found is None:
+            if len(self._terms) >= _MAX_CUTS:
+                self._terms.clear()
+            found = self._terms[text] = tuple(self._terms_of(text))
+        return list(found)
+
+    def _terms_of(self, text: str) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
         english: list[str] = []
         for run in _RUNS.findall(text):
