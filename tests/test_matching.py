@@ -284,3 +284,46 @@ def test_synonyms_are_marked_as_curated(graph):
 
     rows = select(graph, """SELECT ?c ?note WHERE { ?c skos:changeNote ?note FILTER(LANG(?note) = "en") }""")
     assert len(rows) >= 40 and all("curated, not quoted from a source" in r["note"] for r in rows)
+
+
+# ---------------------------------------------------------------- the index, whatever the engine
+class _RowsReversed:
+    """A store that answers every SELECT with its rows in another order, as another engine may."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def select(self, query, **kwargs):
+        answer = self._store.select(query, **kwargs)
+        answer["results"]["bindings"].reverse()
+        return answer
+
+
+DESCRIPTIONS = [EVTOL, HYDROGEN_EN, "腔镜手术机器人", "12英寸硅片与集成电路封装测试", "collaborative robot arms for car assembly"]
+
+
+def test_answers_and_reasons_do_not_depend_on_the_order_of_rows(store, matcher):
+    from qigraph.matching.index import build_index
+    from qigraph.matching.matcher import Matcher
+
+    other = Matcher(build_index(_RowsReversed(store)))
+    for text in DESCRIPTIONS:
+        ours, theirs = matcher.match(text), other.match(text)
+        ours.pop("took_ms")
+        theirs.pop("took_ms")
+        assert ours == theirs, text
+
+
+def test_tasks_and_clauses_naming_an_industry_are_those_whose_text_has_its_label(matcher):
+    # The texts are indexed by label once; this is the plain search it replaces, over every text.
+    ix = matcher.index
+    for text in DESCRIPTIONS:
+        industries = matcher._industries(text, [])
+        assert industries, text
+        expected = {}
+        for key, body in [*((t.iri, t.text) for t in ix.tasks.values()), *((p, c["text"]) for p, c in ix.clauses.items())]:
+            for iri, hit in industries.items():
+                label = next((lb for lb in matcher._zh_labels[iri] if lb in body), None)
+                if label and (key not in expected or hit["score"] > expected[key][0]):
+                    expected[key] = (hit["score"], iri, label)
+        assert matcher._named(industries) == expected, text
