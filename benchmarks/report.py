@@ -221,9 +221,9 @@ def write(results: dict, out: Path, *, target_scale: str = "1M") -> None:
             "## The machine", "",
             f"- CPU: {m.get('cpu')}; `nproc` = {m.get('nproc')}; memory {m.get('memory_gib')} GiB; Linux {m.get('kernel')}",
             f"- versions: {', '.join(f'{k} {v}' for k, v in (m.get('versions') or {}).items())}",
-            "- **Shared and noisy**: other agents ran test suites on the same two cores during these runs (load average "
-            "at the end of each scale: " + ", ".join(f"{k}: {v['machine']['load_average'][0]:.1f}" for k, v in scales) +
-            "). Absolute times are inflated and jittery; ratios taken in the same run are the numbers to read.", "",
+            "- load average at the end of each scale's run: " + ", ".join(f"{k}: {v['machine']['load_average'][0]:.1f}" for k, v in scales) +
+            ". On these two cores about 1 is the benchmark alone; more means other work shared the machine, and "
+            "that run's absolute times are inflated — ratios taken in the same run are the numbers to read.", "",
             "## The commands", ""]
     for k, s in scales:
         body.append(f"- {k}: `{s['command']}` ({s['date']}, {s['seconds']:,.0f} s)")
