@@ -245,8 +245,8 @@ def build_index(store) -> Index:
     for r in rows:
         b = bodies.setdefault(r["b"], Body(r["b"]))
         p, o = r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1], r["o"]
-        r["ozh"], r["oen"] = linked_labels.get(o, {}).get("zh"), linked_labels.get(o, {}).get("en")
-        ref = {"iri": o, "label_zh": r.get("ozh"), "label_en": r.get("oen")}
+        label = linked_labels.get(o, {})
+        ref = {"iri": o, "label_zh": label.get("zh"), "label_en": label.get("en")}
         if p == "label":
             b.label[r.get("o@", "zh")] = o
         elif p == "altLabel":
@@ -254,7 +254,7 @@ def build_index(store) -> Index:
         elif p == "description":
             b.description = o
         elif p == "type":
-            types[b.iri][o] = {"zh": r.get("ozh"), "en": r.get("oen")}
+            types[b.iri][o] = {"zh": label.get("zh"), "en": label.get("en")}
         elif p == "state":
             b.state = _state(o)
         elif p == "hostedBy" and ref not in b.hosts:

@@ -157,14 +157,14 @@ class Matcher:
             {**{t.iri: t.text for t in ix.tasks.values()}, **{p: c["text"] for p, c in ix.clauses.items()}})
         self._tasks_of_body: dict[str, list[str]] = defaultdict(list)
         for t in ix.tasks.values():
-            for b in sorted(t.bodies):
+            for b in t.bodies:
                 self._tasks_of_body[b].append(t.iri)
         self._programs_of_doc: dict[str, list[str]] = defaultdict(list)
         for piri, program in ix.programs.items():
             self._programs_of_doc[program["doc"]].append(piri)
         self._plan_conditions: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for cond in ix.conditions:
-            if "上海市产业发展规划" in cond["quote"]:
+        for cond in ix.conditions:  # sorted by program, as ix.programs is
+            if cond["program"] in ix.programs and "上海市产业发展规划" in cond["quote"]:
                 self._plan_conditions[cond["program"]].append(cond)
 
     def _scheme_rank(self, iri: str) -> tuple[int, str]:
@@ -336,12 +336,12 @@ class Matcher:
                                                            zh=f"是匹配的产业“{name}”的来源"))
         return hits
 
-    def _tasks(self, industries: dict[str, dict], centers: dict[str, dict]) -> dict[str, _Hit]:
+    def _tasks(self, industries: dict[str, dict], named: dict[str, tuple[float, str, str]],
+               centers: dict[str, dict]) -> dict[str, _Hit]:
         ix = self.index
         hits = self._cited_sources(industries, ix.tasks)
-        named = self._named(industries)
         concerned: dict[str, list[str]] = defaultdict(list)
-        for b in centers:
+        for b in centers:  # so each task's centers are in the centers' order
             for t in self._tasks_of_body.get(b, ()):
                 concerned[t].append(b)
         # In the tasks' order, as the reasons of one task are listed by what it names, then by center.
@@ -350,15 +350,14 @@ class Matcher:
                 score, iri, label = named[t]
                 name = ix.concepts[iri].label.get("zh")
                 _merge(hits, t, score * 0.9, Reason(f"it names “{label}” ({name})", zh=f"提到“{label}”（{name}）"))
-            for b in sorted(concerned.get(t, ()), key=list(centers).index):
+            for b in concerned.get(t, ()):
                 name = ix.bodies[b].label.get("zh")
                 _merge(hits, t, centers[b]["score"] * 0.9, Reason(f"it concerns the center {name}", zh=f"涉及机构“{name}”"))
         return hits
 
-    def _clauses(self, industries: dict[str, dict]) -> dict[str, _Hit]:
+    def _clauses(self, industries: dict[str, dict], named: dict[str, tuple[float, str, str]]) -> dict[str, _Hit]:
         ix = self.index
         hits = self._cited_sources(industries, ix.clauses)
-        named = self._named(industries)
         for part in ix.clauses:
             if part in named:
                 score, iri, label = named[part]
@@ -396,8 +395,8 @@ class Matcher:
                                Reason(f"{ix.clauses[src]['label']} of its governing document lists {concept.label.get('zh')}",
                                       zh=f"其依据文件的{ix.clauses[src]['label']}列出了“{concept.label.get('zh')}”"))
             if any(concept.scheme.endswith(s) for s in PLAN_SCHEMES):
-                for piri in ix.programs:
-                    for cond in self._plan_conditions.get(piri, ()):
+                for piri, conditions in self._plan_conditions.items():
+                    for cond in conditions:
                         _merge(hits, piri, hit["score"] * 0.8,
                                Reason(f"{concept.label.get('zh')} is in Shanghai's industrial plan, which its application "
                                       f"condition “{cond['label']}” asks for (inferred from the condition's words)",
@@ -453,10 +452,11 @@ class Matcher:
         center_hits = self._centers(text, industries)
         centers = [self._center_out(iri, hit) for iri, hit in
                    sorted(center_hits.items(), key=lambda kv: (-kv[1]["score"], kv[0]))[:limit]]
-        task_hits = self._tasks(industries, {c["iri"]: c for c in centers})
+        named = self._named(industries)  # the tasks and clauses that name a matched industry
+        task_hits = self._tasks(industries, named, {c["iri"]: c for c in centers})
         tasks = [{"iri": t, "number": ix.tasks[t].number, "text": ix.tasks[t].text, "score": round(h.score, 3), "why": h.why, "why_zh": in_zh(h.why)}
                  for t, h in sorted(task_hits.items(), key=lambda kv: (-kv[1].score, ix.tasks[kv[0]].number))[:limit]]
-        clause_hits = self._clauses(industries)
+        clause_hits = self._clauses(industries, named)
         clauses = [{"iri": p, "label": ix.clauses[p]["label"], "document": {"iri": ix.clauses[p]["doc"], "title": ix.clauses[p]["title"]},
                     "text": ix.clauses[p]["text"], "score": round(h.score, 3), "why": h.why, "why_zh": in_zh(h.why)}
                    for p, h in sorted(clause_hits.items(), key=lambda kv: (-kv[1].score, kv[0]))[:limit]]

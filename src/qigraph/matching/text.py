@@ -142,7 +142,18 @@ class Term:
     surface: str
 
 
-_MAX_CUTS = 200_000
+_MAX_KEPT = 200_000
+
+
+def _kept(table: dict, key: str, make):
+    """``table[key]``, made by ``make()`` the first time; a table that reaches ``_MAX_KEPT`` entries
+    starts again, so the new texts that queries bring keep memory bounded."""
+    if key in table:
+        return table[key]
+    if len(table) >= _MAX_KEPT:
+        table.clear()
+    table[key] = value = make()
+    return value
 
 
 class Analyzer:
@@ -172,12 +183,7 @@ class Analyzer:
         self._runs: dict[str, tuple[str, ...]] = {}  # a Chinese run's words and known sub-words
 
     def _cut(self, run: str) -> tuple[str, ...]:
-        cut = self._cuts.get(run)
-        if cut is None:
-            if len(self._cuts) >= _MAX_CUTS:  # queries bring new runs; memory stays bounded
-                self._cuts.clear()
-            cut = self._cuts[run] = tuple(self._jieba.cut(run))
-        return cut
+        return _kept(self._cuts, run, lambda: tuple(self._jieba.cut(run)))
 
     def learn(self, texts: Iterable[str]) -> None:
         """Add the Chinese words of the indexed texts to the vocabulary sub-words are drawn from."""
@@ -189,12 +195,7 @@ class Analyzer:
                 self.vocabulary.update(w for w in self._cut(run) if len(w) >= 2 and w not in STOP_ZH)
 
     def _chinese(self, run: str) -> tuple[str, ...]:
-        found = self._runs.get(run)
-        if found is None:
-            if len(self._runs) >= _MAX_CUTS:
-                self._runs.clear()
-            found = self._runs[run] = tuple(self._chinese_of(run))
-        return found
+        return _kept(self._runs, run, lambda: tuple(self._chinese_of(run)))
 
     def _chinese_of(self, run: str) -> list[str]:
         out = []
@@ -226,11 +227,7 @@ class Analyzer:
     def phrase(self, text: str) -> str | None:
         """A whole label as one term: its words joined (低空经济; unmanned aerial vehicle); None if a
         stop word would be lost from it ("Future manufacturing" is not the phrase "future")."""
-        if text not in self._phrases:
-            if len(self._phrases) >= _MAX_CUTS:
-                self._phrases.clear()
-            self._phrases[text] = self._phrase(text)
-        return self._phrases[text]
+        return _kept(self._phrases, text, lambda: self._phrase(text))
 
     def _phrase(self, text: str) -> str | None:
         for run in _RUNS.findall(text):
@@ -257,12 +254,7 @@ class Analyzer:
 
     def terms(self, text: str) -> list[tuple[str, str]]:
         """All index terms of a text, with repeats, as (term, surface)."""
-        found = self._terms.get(text)
-        if found is None:
-            if len(self._terms) >= _MAX_CUTS:
-                self._terms.clear()
-            found = self._terms[text] = tuple(self._terms_of(text))
-        return list(found)
+        return list(_kept(self._terms, text, lambda: tuple(self._terms_of(text))))
 
     def _terms_of(self, text: str) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
