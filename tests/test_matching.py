@@ -314,6 +314,36 @@ def test_answers_and_reasons_do_not_depend_on_the_order_of_rows(store, matcher):
         assert ours == theirs, text
 
 
+_MATCH_ALL = """
+import json, sys
+from pathlib import Path
+from qigraph.matching.evaluate import load_cases
+from qigraph.matching.index import build_index
+from qigraph.matching.matcher import Matcher
+from qigraph.store import open_store
+matcher = Matcher(build_index(open_store(sys.argv[1], read_only=True)))
+answers = [matcher.match(case["text"]) for case in load_cases(Path(sys.argv[2]))]
+for answer in answers:
+    answer.pop("took_ms")
+print(json.dumps(answers, ensure_ascii=False, sort_keys=True))
+"""
+
+
+def test_answers_and_reasons_are_the_same_in_every_process(store_path):
+    # Python salts the hashing of strings per process, so a set iterated where scores tie would pick
+    # a different reason from one run of the server to the next; two seeds must give one answer.
+    import os
+    import subprocess
+    import sys
+
+    def answers(seed: str) -> str:
+        return subprocess.run([sys.executable, "-c", _MATCH_ALL, str(store_path), str(EVAL_SET)], check=True,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=600).stdout
+
+    first = answers("1")
+    assert first.startswith("[{") and first == answers("2")
+
+
 def test_tasks_and_clauses_naming_an_industry_are_those_whose_text_has_its_label(matcher):
     # The texts are indexed by label once; this is the plain search it replaces, over every text.
     ix = matcher.index

@@ -125,7 +125,7 @@ class Body:
     kind_label: dict[str, str | None] = field(default_factory=dict)
     state: str = "unknown"
     hosts: list[dict] = field(default_factory=list)
-    industries: set[str] = field(default_factory=set)
+    industries: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     district: str | None = None
     approved_by: dict | None = None
@@ -172,7 +172,7 @@ def _reach_up(concepts: dict[str, Concept]) -> dict[str, dict[str, int]]:
         queue = deque([start])
         while queue:
             cur = queue.popleft()
-            for nxt in links.get(cur, ()):
+            for nxt in sorted(links.get(cur, ())):  # so each dict below is in the same order every run
                 if nxt not in seen and nxt in concepts:
                     seen[nxt] = seen[cur] + 1
                     queue.append(nxt)
@@ -260,7 +260,8 @@ def build_index(store) -> Index:
         elif p == "hostedBy" and ref not in b.hosts:
             b.hosts.append(ref)
         elif p == "servesIndustry":
-            b.industries.add(o)
+            if o not in b.industries:
+                b.industries.append(o)
         elif p == "source" and o not in b.sources:
             b.sources.append(o)
         elif p == "district":
@@ -293,6 +294,7 @@ def build_index(store) -> Index:
         b.alt.sort()
         b.hosts.sort(key=lambda ref: ref["iri"])
         b.sources.sort()
+        b.industries.sort()
 
     user_words = [t for c in concepts.values() for t in c.labels("zh")]
     user_words += [t for b in bodies.values() for t in [b.label.get("zh", ""), *b.alt]]
